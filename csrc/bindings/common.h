@@ -1,0 +1,40 @@
+// Shared conversions for the pybind11 layer. Bindings only convert and release the GIL; no math here.
+#pragma once
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+#include "core/tensor.h"
+
+namespace pydl {
+namespace bind {
+
+namespace py = pybind11;
+
+// Runs f with the GIL released (kernels never touch Python objects).
+template <typename F> auto nogil(F&& f) {
+  py::gil_scoped_release release;
+  return f();
+}
+
+DType to_dtype(py::handle obj);                // pydl.DType, "float32", numpy dtype or type
+Device to_device(py::handle obj);              // "cpu", "cuda:0", pydl.Device
+Shape to_shape(py::args args);                 // f(2, 3) or f((2, 3)) or f([2, 3])
+Shape to_shape(py::handle obj);
+std::vector<int64_t> to_axes(py::handle obj);  // None -> {}, int -> {a}, tuple -> list
+// The other operand of an operator: Tensor, Python scalar or array-like; scalars take `like`'s dtype
+// (a float with an integer tensor gives float32). Throws py::type_error when it is none of these.
+Tensor to_operand(py::handle obj, const Tensor& like);
+bool is_operand(py::handle obj);
+
+// NumPy interop (numpy_interop.cpp)
+Tensor from_numpy(py::array arr);                   // shares memory, keeps arr alive
+py::array to_numpy(const Tensor& t, py::handle owner);  // zero-copy view kept alive by owner
+py::buffer_info buffer_of(const Tensor& t);
+
+void bind_tensor(py::module_& m);
+void bind_ops(py::module_& m);
+void bind_interop(py::module_& m);
+void bind_dlpack(py::module_& m);
+
+}  // namespace bind
+}  // namespace pydl

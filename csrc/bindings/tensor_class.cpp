@@ -1,0 +1,229 @@
+// pydl.Tensor: properties, views, basic indexing, operators, backward. Advanced indexing is delegated to Python.
+#include "autograd/node.h"
+#include "bindings/common.h"
+#include "ops/ops.h"
+
+namespace pydl {
+namespace bind {
+namespace {
+
+py::object g_advanced_getitem, g_advanced_setitem;  // set by pydl/tensor.py
+
+bool is_basic_item(py::handle k) {
+  return k.is_none() || k.ptr() == Py_Ellipsis || PySlice_Check(k.ptr()) ||
+         (py::isinstance<py::int_>(k) && !py::isinstance<py::bool_>(k)) ||
+         (py::hasattr(k, "__index__") && !py::isinstance<py::bool_>(k) && !py::isinstance<Tensor>(k) &&
+          !py::isinstance<py::array>(k));
+}
+
+int64_t slice_part(py::handle v, bool* has) {
+  *has = !v.is_none();
+  return *has ? py::int_(py::reinterpret_borrow<py::object>(v)).cast<int64_t>() : 0;
+}
+
+// Parses a basic index (ints, slices, None, Ellipsis, or a tuple of them); false when the key is advanced.
+bool parse_basic(py::handle key, std::vector<ops::IndexItem>& items) {
+  py::tuple parts = py::isinstance<py::tuple>(key) ? py::reinterpret_borrow<py::tuple>(key) : py::make_tuple(key);
+  for (auto k : parts)
+    if (!is_basic_item(k)) return false;
+  for (auto k : parts) {
+    ops::IndexItem it{ops::IndexItem::Int};
+    if (k.is_none()) it.kind = ops::IndexItem::NewAxis;
+    else if (k.ptr() == Py_Ellipsis) it.kind = ops::IndexItem::Ellipsis;
+    else if (PySlice_Check(k.ptr())) {
+      it.kind = ops::IndexItem::Slice;
+      bool has_step;
+      it.start = slice_part(k.attr("start"), &it.has_start);
+      it.stop = slice_part(k.attr("stop"), &it.has_stop);
+      it.step = slice_part(k.attr("step"), &has_step);
+      if (!has_step) it.step = 1;
+    } else {
+      it.start = py::int_(py::reinterpret_borrow<py::object>(k)).cast<int64_t>();
+    }
+    items.push_back(it);
+  }
+  return true;
+}
+
+py::object scalar_to_py(const Tensor& t_in) {
+  PYDL_CHECK(t_in.numel() == 1, ValueError, "only a tensor with one element can be converted to a Python scalar, got shape ",
+             shape_str(t_in.shape()));
+  Tensor t = ops::to_device(t_in, Device{});
+  return visit_dtype(t.dtype(), [&](auto tag) -> py::object {
+    using T = decltype(tag);
+    T v = *t.data<T>();
+    if constexpr (std::is_same<T, bool>::value) return py::bool_(v);
+    else if constexpr (std::is_floating_point<T>::value) return py::float_(static_cast<double>(v));
+    else return py::int_(static_cast<int64_t>(v));
+  });
+}
+
+template <BinaryOp OP, bool REVERSE> py::object binop(const Tensor& self, py::object other) {
+  if (!is_operand(other)) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
+  Tensor o = to_operand(other, self);
+  return py::cast(nogil([&] { return REVERSE ? ops::binary(OP, o, self) : ops::binary(OP, self, o); }));
+}
+
+template <BinaryOp OP> py::object inplace(const Tensor& self, py::object other) {
+  if (!is_operand(other)) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
+  Tensor o = to_operand(other, self);
+  nogil([&] { ops::binary_(OP, self, o); return 0; });
+  return py::cast(self);
+}
+
+}  // namespace
+
+void bind_tensor(py::module_& m) {
+  py::class_<Tensor> cls(m, "Tensor", py::buffer_protocol());
+  cls.def_buffer([](const Tensor& t) { return buffer_of(t); });
+  cls.def_property_readonly("shape", [](const Tensor& t) { return py::tuple(py::cast(t.shape())); });
+  cls.def_property_readonly("strides", [](const Tensor& t) { return py::tuple(py::cast(t.strides())); });
+  cls.def_property_readonly("offset", &Tensor::offset);
+  cls.def_property_readonly("dtype", &Tensor::dtype);
+  cls.def_property_readonly("device", &Tensor::device);
+  cls.def_property_readonly("ndim", &Tensor::dim);
+  cls.def_property_readonly("size", &Tensor::numel);
+  cls.def_property_readonly("itemsize", &Tensor::itemsize);
+  cls.def_property_readonly("nbytes", [](const Tensor& t) { return t.numel() * t.itemsize(); });
+  cls.def_property("requires_grad", &Tensor::requires_grad, &Tensor::set_requires_grad);
+  cls.def_property("grad", [](const Tensor& t) -> py::object { Tensor g = t.grad(); return g.defined() ? py::cast(g) : py::none(); },
+                   [](Tensor& t, py::object g) { t.set_grad(g.is_none() ? Tensor() : g.cast<Tensor>()); });
+  cls.def_property_readonly("grad_fn", [](const Tensor& t) -> py::object {
+    auto fn = t.grad_fn();
+    return fn ? py::cast(fn->name()) : py::none();
+  });
+  cls.def_property_readonly("is_leaf", &Tensor::is_leaf);
+  cls.def_property_readonly("T", [](const Tensor& t) {
+    std::vector<int64_t> dims;
+    for (int64_t d = t.dim() - 1; d >= 0; --d) dims.push_back(d);
+    return ops::permute(t, dims);
+  });
+  cls.def("__hash__", [](const Tensor& t) { return reinterpret_cast<intptr_t>(t.impl()); });
+  cls.def("is_contiguous", &Tensor::is_contiguous);
+  cls.def("contiguous", [](const Tensor& t) { return nogil([&] { return ops::contiguous(t); }); });
+  cls.def("clone", [](const Tensor& t) { return nogil([&] { return ops::clone(t); }); });
+  cls.def("detach", &ops::detach);
+  cls.def("astype", [](const Tensor& t, py::object dt) { DType d = to_dtype(dt); return nogil([&] { return ops::clone(ops::cast(t, d)); }); },
+          py::arg("dtype"));
+  cls.def("to", [](const Tensor& t, py::object target) {
+    if (py::isinstance<py::str>(target) || py::isinstance<Device>(target)) {
+      std::string s = py::str(target);
+      if (py::isinstance<Device>(target) || s == "cpu" || s.rfind("cuda", 0) == 0) {
+        Device d = to_device(target);
+        return nogil([&] { return ops::to_device(t, d); });
+      }
+    }
+    DType d = to_dtype(target);
+    return nogil([&] { return ops::cast(t, d); });
+  }, py::arg("target"));
+  cls.def("cpu", [](const Tensor& t) { return nogil([&] { return ops::to_device(t, Device{}); }); });
+  cls.def("cuda", [](const Tensor& t, int index) { return nogil([&] { return ops::to_device(t, Device{DeviceType::CUDA, index}); }); },
+          py::arg("index") = 0);
+  cls.def("reshape", [](const Tensor& t, py::args shape) { return ops::reshape(t, to_shape(shape)); });
+  cls.def("view", [](const Tensor& t, py::args shape) { return ops::view(t, to_shape(shape)); });
+  cls.def("permute", [](const Tensor& t, py::args dims) { return ops::permute(t, to_shape(dims)); });
+  cls.def("transpose", [](const Tensor& t, py::object a, py::object b) {
+    if (a.is_none()) {
+      std::vector<int64_t> dims;
+      for (int64_t d = t.dim() - 1; d >= 0; --d) dims.push_back(d);
+      return ops::permute(t, dims);
+    }
+    return ops::transpose(t, a.cast<int64_t>(), b.cast<int64_t>());
+  }, py::arg("axis0") = py::none(), py::arg("axis1") = py::none());
+  cls.def("expand", [](const Tensor& t, py::args shape) { return ops::expand(t, to_shape(shape)); });
+  cls.def("broadcast_to", [](const Tensor& t, py::object shape) { return ops::expand(t, to_shape(shape)); }, py::arg("shape"));
+  cls.def("squeeze", [](const Tensor& t, py::object axis) { return ops::squeeze(t, to_axes(axis)); }, py::arg("axis") = py::none());
+  cls.def("unsqueeze", &ops::unsqueeze, py::arg("axis"));
+  cls.def("flatten", &ops::flatten);
+  cls.def("item", &scalar_to_py);
+  cls.def("__float__", [](const Tensor& t) { return py::float_(scalar_to_py(t)); });
+  cls.def("__int__", [](const Tensor& t) { return py::int_(scalar_to_py(t)); });
+  cls.def("__bool__", [](const Tensor& t) {
+    PYDL_CHECK(t.numel() == 1, ValueError, "the truth value of a tensor with ", t.numel(),
+               " elements is ambiguous; use .any() or .all()");
+    return py::bool_(scalar_to_py(t));
+  });
+  cls.def("__index__", [](const Tensor& t) {
+    PYDL_CHECK(!is_floating(t.dtype()) && t.dtype() != DType::Bool, DTypeError,
+               "only integer tensors can be used as an index, got dtype ", dtype_name(t.dtype()));
+    return py::int_(scalar_to_py(t));
+  });
+  cls.def("__len__", [](const Tensor& t) {
+    if (t.dim() == 0) throw py::type_error("len() of a 0-d tensor");
+    return t.shape()[0];
+  });
+  cls.def("__getitem__", [](const Tensor& t, py::object key) -> py::object {
+    std::vector<ops::IndexItem> items;
+    if (parse_basic(key, items)) return py::cast(ops::index_view(t, items));
+    return g_advanced_getitem(py::cast(t), key);
+  });
+  cls.def("__setitem__", [](const Tensor& t, py::object key, py::object value) {
+    PYDL_CHECK(!(t.requires_grad() && autograd::grad_enabled()), RuntimeError,
+               "__setitem__: in-place assignment to a tensor that requires grad; use pydl.no_grad()");
+    std::vector<ops::IndexItem> items;
+    if (parse_basic(key, items)) {
+      Tensor v = to_operand(value, t);
+      nogil([&] { ops::index_put_(t, items, v); return 0; });
+      return;
+    }
+    g_advanced_setitem(py::cast(t), key, value);
+  });
+  cls.def("backward", [](const Tensor& t, py::object grad, bool retain_graph) {
+    Tensor g;
+    if (grad.is_none()) {
+      PYDL_CHECK(t.numel() == 1, RuntimeError, "backward: grad can be implicitly created only for scalar outputs; "
+                 "pass grad= for a tensor of shape ", shape_str(t.shape()));
+      g = ops::ones(t.shape(), t.dtype(), t.device());
+    } else {
+      g = to_operand(grad, t);
+    }
+    nogil([&] { autograd::backward(t, g, retain_graph); return 0; });
+  }, py::arg("grad") = py::none(), py::arg("retain_graph") = false);
+
+  cls.def("__add__", &binop<BinaryOp::Add, false>);
+  cls.def("__radd__", &binop<BinaryOp::Add, true>);
+  cls.def("__sub__", &binop<BinaryOp::Sub, false>);
+  cls.def("__rsub__", &binop<BinaryOp::Sub, true>);
+  cls.def("__mul__", &binop<BinaryOp::Mul, false>);
+  cls.def("__rmul__", &binop<BinaryOp::Mul, true>);
+  cls.def("__truediv__", &binop<BinaryOp::Div, false>);
+  cls.def("__rtruediv__", &binop<BinaryOp::Div, true>);
+  cls.def("__pow__", &binop<BinaryOp::Pow, false>);
+  cls.def("__rpow__", &binop<BinaryOp::Pow, true>);
+  cls.def("__eq__", &binop<BinaryOp::Eq, false>);
+  cls.def("__ne__", &binop<BinaryOp::Ne, false>);
+  cls.def("__lt__", &binop<BinaryOp::Lt, false>);
+  cls.def("__le__", &binop<BinaryOp::Le, false>);
+  cls.def("__gt__", &binop<BinaryOp::Gt, false>);
+  cls.def("__ge__", &binop<BinaryOp::Ge, false>);
+  cls.def("__iadd__", &inplace<BinaryOp::Add>);
+  cls.def("__isub__", &inplace<BinaryOp::Sub>);
+  cls.def("__imul__", &inplace<BinaryOp::Mul>);
+  cls.def("__itruediv__", &inplace<BinaryOp::Div>);
+  cls.def("__matmul__", [](const Tensor& a, py::object b) -> py::object {
+    if (!is_operand(b)) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
+    Tensor o = to_operand(b, a);
+    return py::cast(nogil([&] { return ops::matmul(a, o); }));
+  });
+  cls.def("__rmatmul__", [](const Tensor& a, py::object b) -> py::object {
+    if (!is_operand(b)) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
+    Tensor o = to_operand(b, a);
+    return py::cast(nogil([&] { return ops::matmul(o, a); }));
+  });
+  cls.def("__neg__", [](const Tensor& t) { return nogil([&] { return ops::unary(UnaryOp::Neg, t); }); });
+  cls.def("__pos__", [](const Tensor& t) { return t; });
+  cls.def("__abs__", [](const Tensor& t) { return nogil([&] { return ops::unary(UnaryOp::Abs, t); }); });
+
+  m.def("_set_index_hooks", [](py::object getitem, py::object setitem) {
+    g_advanced_getitem = getitem;
+    g_advanced_setitem = setitem;
+  });
+  // Drop the hooks before the interpreter tears down, so no Python object outlives it in a C++ static.
+  py::module_::import("atexit").attr("register")(py::cpp_function([] {
+    g_advanced_getitem = py::object();
+    g_advanced_setitem = py::object();
+  }));
+}
+
+}  // namespace bind
+}  // namespace pydl

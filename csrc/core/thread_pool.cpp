@@ -1,0 +1,163 @@
+#include "core/thread_pool.h"
+#include <pthread.h>
+#include <atomic>
+#include <condition_variable>
+#include <cstdlib>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <vector>
+#include "core/errors.h"
+
+namespace pydl {
+namespace {
+
+thread_local bool t_inside_pool = false;
+
+class ThreadPool {
+ public:
+  explicit ThreadPool(int n) : size_(n) {
+    for (int i = 0; i + 1 < n; ++i) workers_.emplace_back([this] { worker_loop(); });
+  }
+  ~ThreadPool() {
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    for (auto& w : workers_) w.join();
+  }
+  int size() const { return size_; }
+  std::mutex& busy() { return busy_; }
+
+  // Runs task(i) for i in [0, ntasks) on the workers and the calling thread; rethrows the first error.
+  void run(int64_t ntasks, const std::function<void(int64_t)>& task) {
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      task_ = &task;
+      ntasks_ = ntasks;
+      next_.store(0);
+      pending_ = ntasks;
+      error_ = nullptr;
+      ++generation_;
+    }
+    cv_.notify_all();
+    work();
+    std::unique_lock<std::mutex> lk(mu_);
+    done_cv_.wait(lk, [this] { return pending_ == 0; });
+    task_ = nullptr;
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  void work() {
+    t_inside_pool = true;
+    for (;;) {
+      int64_t i = next_.fetch_add(1);
+      if (i >= ntasks_) break;
+      try {
+        (*task_)(i);
+      } catch (...) {
+        std::lock_guard<std::mutex> lk(mu_);
+        if (!error_) error_ = std::current_exception();
+      }
+      std::lock_guard<std::mutex> lk(mu_);
+      if (--pending_ == 0) done_cv_.notify_all();
+    }
+    t_inside_pool = false;
+  }
+  void worker_loop() {
+    uint64_t seen = 0;
+    for (;;) {
+      {
+        std::unique_lock<std::mutex> lk(mu_);
+        cv_.wait(lk, [&] { return stop_ || (generation_ != seen && task_ != nullptr); });
+        if (stop_) return;
+        seen = generation_;
+      }
+      work();
+    }
+  }
+
+  int size_;
+  std::vector<std::thread> workers_;
+  std::mutex mu_, busy_;
+  std::condition_variable cv_, done_cv_;
+  const std::function<void(int64_t)>* task_ = nullptr;
+  int64_t ntasks_ = 0, pending_ = 0;
+  std::atomic<int64_t> next_{0};
+  uint64_t generation_ = 0;
+  bool stop_ = false;
+  std::exception_ptr error_;
+};
+
+std::mutex g_pool_mu;
+ThreadPool* g_pool = nullptr;
+int g_num_threads = 0;
+
+int default_threads() {
+  if (const char* e = std::getenv("PYDL_NUM_THREADS")) {
+    int n = std::atoi(e);
+    if (n > 0) return n;
+  }
+  unsigned hc = std::thread::hardware_concurrency();
+  return hc ? static_cast<int>(hc) : 1;
+}
+
+// In a forked child the workers do not exist: forget (leak) the parent's pool; the next use builds a new one.
+void after_fork_child() {
+  g_pool = nullptr;
+  new (&g_pool_mu) std::mutex();
+  t_inside_pool = false;
+}
+
+ThreadPool* pool() {
+  static bool registered = (pthread_atfork(nullptr, nullptr, after_fork_child), true);
+  (void)registered;
+  std::lock_guard<std::mutex> lk(g_pool_mu);
+  if (g_num_threads == 0) g_num_threads = default_threads();
+  if (!g_pool || g_pool->size() != g_num_threads) {
+    delete g_pool;
+    g_pool = new ThreadPool(g_num_threads);
+  }
+  return g_pool;
+}
+
+}  // namespace
+
+void set_num_threads(int n) {
+  PYDL_CHECK(n >= 1, ValueError, "set_num_threads: expected a positive thread count, got ", n);
+  std::lock_guard<std::mutex> lk(g_pool_mu);
+  g_num_threads = n;
+}
+
+int get_num_threads() {
+  std::lock_guard<std::mutex> lk(g_pool_mu);
+  if (g_num_threads == 0) g_num_threads = default_threads();
+  return g_num_threads;
+}
+
+void parallel_for(int64_t begin, int64_t end, int64_t grain, const std::function<void(int64_t, int64_t)>& f) {
+  int64_t n = end - begin;
+  if (n <= 0) return;
+  if (grain < 1) grain = 1;
+  int threads = get_num_threads();
+  int64_t pieces = std::min<int64_t>(threads, (n + grain - 1) / grain);
+  if (pieces <= 1 || t_inside_pool) {
+    f(begin, end);
+    return;
+  }
+  ThreadPool* p = pool();
+  std::unique_lock<std::mutex> busy(p->busy(), std::try_to_lock);
+  if (!busy.owns_lock()) {  // another Python thread is using the pool: do the work here
+    f(begin, end);
+    return;
+  }
+  int64_t step = (n + pieces - 1) / pieces;
+  p->run(pieces, [&](int64_t i) {
+    int64_t lo = begin + i * step, hi = std::min(end, lo + step);
+    if (lo < hi) f(lo, hi);
+  });
+}
+
+}  // namespace pydl

@@ -1,0 +1,165 @@
+// BLIS-style GEMM driver: pack B (kc x nc) and A (mc x kc) into aligned panels, then sweep the per-ISA register
+// tile over them. Threads split the (A block, B panel group) grid. Small problems skip packing.
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+#include "core/thread_pool.h"
+#include "cpu/isa_table.h"
+#include "cpu/kernels.h"
+
+namespace pydl {
+namespace cpu {
+namespace {
+
+struct AlignedBuffer {
+  explicit AlignedBuffer(size_t bytes) : p(std::aligned_alloc(64, (bytes + 63) / 64 * 64 + 64)) { if (!p) throw std::bad_alloc(); }
+  ~AlignedBuffer() { std::free(p); }
+  AlignedBuffer(const AlignedBuffer&) = delete;
+  AlignedBuffer& operator=(const AlignedBuffer&) = delete;
+  void* p;
+};
+
+template <typename T> struct Mat {
+  const T* p; int64_t ld; bool trans;
+  T operator()(int64_t i, int64_t j) const { return trans ? p[j * ld + i] : p[i * ld + j]; }
+};
+
+template <typename T> void scale_c(T* c, int64_t ldc, int64_t m, int64_t n, T beta) {
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j) c[i * ldc + j] = beta == T(0) ? T(0) : beta * c[i * ldc + j];
+}
+
+// Direct loops for small problems, where packing costs more than it saves.
+template <typename T> void gemm_small(Mat<T> A, Mat<T> B, int64_t m, int64_t n, int64_t k, T alpha, T beta, T* c, int64_t ldc) {
+  std::vector<T> acc(n);
+  for (int64_t i = 0; i < m; ++i) {
+    std::fill(acc.begin(), acc.end(), T(0));
+    if (!B.trans) {
+      for (int64_t kk = 0; kk < k; ++kk) {
+        const T a = A(i, kk);
+        const T* brow = B.p + kk * B.ld;
+        for (int64_t j = 0; j < n; ++j) acc[j] += a * brow[j];
+      }
+    } else {
+      for (int64_t j = 0; j < n; ++j) {
+        T s = 0;
+        for (int64_t kk = 0; kk < k; ++kk) s += A(i, kk) * B.p[j * B.ld + kk];
+        acc[j] = s;
+      }
+    }
+    T* crow = c + i * ldc;
+    for (int64_t j = 0; j < n; ++j) crow[j] = alpha * acc[j] + (beta == T(0) ? T(0) : beta * crow[j]);
+  }
+}
+
+template <typename T>
+void pack_a(T* dst, Mat<T> A, int64_t i0, int64_t mb, int64_t k0, int64_t kb, int mr) {
+  for (int64_t ip = 0; ip < mb; ip += mr) {
+    T* panel = dst + ip * kb;
+    const int64_t rows = std::min<int64_t>(mr, mb - ip);
+    for (int64_t kk = 0; kk < kb; ++kk) {
+      for (int64_t i = 0; i < rows; ++i) panel[kk * mr + i] = A(i0 + ip + i, k0 + kk);
+      for (int64_t i = rows; i < mr; ++i) panel[kk * mr + i] = T(0);
+    }
+  }
+}
+
+template <typename T>
+void pack_b_panel(T* panel, Mat<T> B, int64_t k0, int64_t kb, int64_t j0, int64_t cols, int nr) {
+  for (int64_t kk = 0; kk < kb; ++kk) {
+    T* row = panel + kk * nr;
+    if (!B.trans && cols == nr) {
+      std::memcpy(row, B.p + (k0 + kk) * B.ld + j0, nr * sizeof(T));
+      continue;
+    }
+    for (int64_t j = 0; j < cols; ++j) row[j] = B(k0 + kk, j0 + j);
+    for (int64_t j = cols; j < nr; ++j) row[j] = T(0);
+  }
+}
+
+template <typename T>
+void gemm_blocked(const GemmKernel& kr, Mat<T> A, Mat<T> B, int64_t m, int64_t n, int64_t k, T alpha, T beta, T* c,
+                  int64_t ldc) {
+  const int mr = kr.mr, nr = kr.nr;
+  const int64_t kc = kr.kc, mc = kr.mc;
+  const int64_t nc = std::min<int64_t>(kr.nc, (n + nr - 1) / nr * nr);
+  AlignedBuffer bbuf(sizeof(T) * kc * nc);
+  T* bp = static_cast<T*>(bbuf.p);
+  const int threads = get_num_threads();
+  for (int64_t jc = 0; jc < n; jc += nc) {
+    const int64_t nb = std::min(nc, n - jc);
+    const int64_t npanels = (nb + nr - 1) / nr;
+    for (int64_t pc = 0; pc < k; pc += kc) {
+      const int64_t kb = std::min(kc, k - pc);
+      const T beta_eff = pc == 0 ? beta : T(1);
+      parallel_for(0, npanels, 1, [&](int64_t lo, int64_t hi) {
+        for (int64_t p = lo; p < hi; ++p)
+          pack_b_panel(bp + p * kb * nr, B, pc, kb, jc + p * nr, std::min<int64_t>(nr, nb - p * nr), nr);
+      });
+      // Work grid: A blocks x groups of B panels, enough tasks to keep every thread busy.
+      const int64_t mblocks = (m + mc - 1) / mc;
+      int64_t groups = 1;
+      while (mblocks * groups < threads && groups < npanels) ++groups;
+      const int64_t per_group = (npanels + groups - 1) / groups;
+      parallel_for(0, mblocks * groups, 1, [&](int64_t lo, int64_t hi) {
+        AlignedBuffer abuf(sizeof(T) * mc * kb + 64);
+        T* ap = static_cast<T*>(abuf.p);
+        int64_t packed_block = -1;
+        for (int64_t t = lo; t < hi; ++t) {
+          const int64_t blk = t / groups, grp = t % groups;
+          const int64_t ic = blk * mc, mb = std::min(mc, m - ic);
+          if (packed_block != blk) { pack_a(ap, A, ic, mb, pc, kb, mr); packed_block = blk; }
+          const int64_t p_end = std::min(npanels, (grp + 1) * per_group);
+          for (int64_t p = grp * per_group; p < p_end; ++p) {
+            const int64_t jr = p * nr, nn = std::min<int64_t>(nr, nb - jr);
+            for (int64_t ir = 0; ir < mb; ir += mr) {
+              const int64_t mm = std::min<int64_t>(mr, mb - ir);
+              kr.ukr(kb, ap + ir * kb, bp + p * kb * nr, c + (ic + ir) * ldc + jc + jr, ldc, alpha, beta_eff, mm, nn);
+            }
+          }
+        }
+      });
+    }
+  }
+}
+
+template <typename T>
+void gemm_typed(bool ta, bool tb, int64_t m, int64_t n, int64_t k, double alpha_d, const T* a, int64_t lda, int64_t sa,
+                const T* b, int64_t ldb, int64_t sb, double beta_d, T* c, int64_t ldc, int64_t sc, int64_t batch) {
+  const T alpha = static_cast<T>(alpha_d), beta = static_cast<T>(beta_d);
+  if (m == 0 || n == 0 || batch == 0) return;
+  const GemmKernel& kr = isa_kernels().gemm[std::is_same<T, double>::value ? 1 : 0];
+  const bool small = m * n * k <= 48 * 48 * 48;
+  auto one = [&](int64_t bi) {
+    T* cb = c + bi * sc;
+    if (k == 0) { scale_c(cb, ldc, m, n, beta); return; }
+    Mat<T> A{a + bi * sa, lda, ta}, B{b + bi * sb, ldb, tb};
+    if (small) gemm_small(A, B, m, n, k, alpha, beta, cb, ldc);
+    else gemm_blocked(kr, A, B, m, n, k, alpha, beta, cb, ldc);
+  };
+  if (batch > 1 && small) {
+    parallel_for(0, batch, std::max<int64_t>(1, 32768 / (m * n * (k + 1))), [&](int64_t lo, int64_t hi) {
+      for (int64_t bi = lo; bi < hi; ++bi) one(bi);
+    });
+  } else {
+    for (int64_t bi = 0; bi < batch; ++bi) one(bi);
+  }
+}
+
+void gemm(DType dt, bool ta, bool tb, int64_t m, int64_t n, int64_t k, double alpha, const char* a, int64_t lda,
+          int64_t sa, const char* b, int64_t ldb, int64_t sb, double beta, char* c, int64_t ldc, int64_t sc,
+          int64_t batch) {
+  if (dt == DType::Float64)
+    gemm_typed<double>(ta, tb, m, n, k, alpha, reinterpret_cast<const double*>(a), lda, sa,
+                       reinterpret_cast<const double*>(b), ldb, sb, beta, reinterpret_cast<double*>(c), ldc, sc, batch);
+  else
+    gemm_typed<float>(ta, tb, m, n, k, alpha, reinterpret_cast<const float*>(a), lda, sa,
+                      reinterpret_cast<const float*>(b), ldb, sb, beta, reinterpret_cast<float*>(c), ldc, sc, batch);
+}
+
+}  // namespace
+
+void register_gemm(KernelTable& t) { t.gemm = gemm; }
+
+}  // namespace cpu
+}  // namespace pydl

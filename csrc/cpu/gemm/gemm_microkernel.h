@@ -1,0 +1,53 @@
+// The GEMM register tile, written with GCC vector extensions so each per-ISA file compiles it to its own vector
+// width: MR rows x (NV vectors of VW lanes). Included inside an anonymous namespace by gemm_<isa>.cpp.
+// Packed panels: a_panel[k * MR + i], b_panel[k * NR + j], both 64-byte aligned.
+
+template <typename T, int MR, int NV, int VW>
+void gemm_ukr(int64_t kc, const void* a_panel, const void* b_panel, void* c_out, int64_t ldc, double alpha_d,
+              double beta_d, int64_t m, int64_t n) {
+  typedef T V __attribute__((vector_size(VW * sizeof(T))));
+  typedef T VU __attribute__((vector_size(VW * sizeof(T)), aligned(sizeof(T))));
+  constexpr int NR = NV * VW;
+  const T* __restrict a = static_cast<const T*>(a_panel);
+  const T* __restrict b = static_cast<const T*>(b_panel);
+  T* c = static_cast<T*>(c_out);
+  V acc[MR][NV];
+#pragma GCC unroll 32
+  for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 8
+    for (int v = 0; v < NV; ++v) acc[i][v] = V{};
+  for (int64_t k = 0; k < kc; ++k) {
+    V bv[NV];
+#pragma GCC unroll 8
+    for (int v = 0; v < NV; ++v) bv[v] = *reinterpret_cast<const V*>(b + k * NR + v * VW);
+#pragma GCC unroll 32
+    for (int i = 0; i < MR; ++i) {
+      const V ai = V{} + a[k * MR + i];
+#pragma GCC unroll 8
+      for (int v = 0; v < NV; ++v) acc[i][v] += ai * bv[v];
+    }
+  }
+  const T alpha = static_cast<T>(alpha_d), beta = static_cast<T>(beta_d);
+  if (m == MR && n == NR) {
+#pragma GCC unroll 32
+    for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 8
+      for (int v = 0; v < NV; ++v) {
+        VU* cv = reinterpret_cast<VU*>(c + i * ldc + v * VW);
+        V r = acc[i][v] * alpha;
+        if (beta != T(0)) r += *cv * beta;
+        *cv = r;
+      }
+    return;
+  }
+  // Edge tile: only the m x n corner exists in C; never touch memory past it.
+  alignas(64) T tmp[MR * NR];
+  for (int i = 0; i < MR; ++i)
+    for (int v = 0; v < NV; ++v) *reinterpret_cast<V*>(tmp + i * NR + v * VW) = acc[i][v];
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      T r = alpha * tmp[i * NR + j];
+      if (beta != T(0)) r += beta * c[i * ldc + j];
+      c[i * ldc + j] = r;
+    }
+}

@@ -1,0 +1,45 @@
+// Entry points that each SIMD level (generic, AVX2, AVX-512) compiles from the same sources with its own flags.
+// They are plain functions over raw pointers: the blocking, iteration and threading around them live in generic
+// code, so no template or inline helper compiled with AVX flags can be shared with (and leak into) the generic path.
+#pragma once
+#include <cstdint>
+#include "core/cpu_features.h"
+#include "core/dispatch.h"
+
+namespace pydl {
+namespace cpu {
+
+constexpr int kUnaryOps = static_cast<int>(UnaryOp::Count);
+constexpr int kBinaryOps = static_cast<int>(BinaryOp::Count);
+
+// Strides are in bytes. Index [op][0] is float32, [op][1] float64.
+using UnaryLoop = void (*)(char* out, const char* in, int64_t n, int64_t so, int64_t si, double p0, double p1);
+using UnaryBackwardLoop = void (*)(char* gin, const char* gout, const char* x, const char* y, int64_t n, double p0,
+                                   double p1);
+using BinaryLoop = void (*)(char* out, const char* a, const char* b, int64_t n, int64_t so, int64_t sa, int64_t sb);
+// c (m x n tile, row stride ldc) = alpha * sum_k a_panel[k] b_panel[k] + beta * c; m <= mr, n <= nr.
+using GemmMicroKernel = void (*)(int64_t kc, const void* a_panel, const void* b_panel, void* c, int64_t ldc,
+                                 double alpha, double beta, int64_t m, int64_t n);
+
+struct GemmKernel {
+  int mr, nr;           // register tile
+  int64_t mc, kc, nc;   // cache blocks (A block mc x kc in L2, B panel kc x nc in L3)
+  GemmMicroKernel ukr;
+};
+
+struct IsaKernels {
+  UnaryLoop unary[kUnaryOps][2] = {};
+  UnaryBackwardLoop unary_backward[kUnaryOps][2] = {};
+  BinaryLoop binary[kBinaryOps][2] = {};  // comparisons write bool
+  GemmKernel gemm[2] = {};
+};
+
+void fill_isa_generic(IsaKernels& k);
+void fill_isa_avx2(IsaKernels& k);
+void fill_isa_avx512(IsaKernels& k);
+const IsaKernels& isa_kernels();  // for active_isa()
+
+inline int float_index(DType d) { return d == DType::Float64 ? 1 : 0; }
+
+}  // namespace cpu
+}  // namespace pydl

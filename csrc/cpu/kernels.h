@@ -1,0 +1,13 @@
+// Registration hooks of the CPU kernel families (one per file), called by register_kernels.
+#pragma once
+#include "core/dispatch.h"
+
+namespace pydl {
+namespace cpu {
+void register_elementwise(KernelTable& t);
+void register_reduce(KernelTable& t);
+void register_gemm(KernelTable& t);
+void register_index(KernelTable& t);
+void register_random(KernelTable& t);
+}  // namespace cpu
+}  // namespace pydl

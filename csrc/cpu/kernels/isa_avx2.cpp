@@ -1,0 +1,21 @@
+// The AVX2 + FMA build of the elementwise loops and the GEMM micro-kernel (compile flags set in CMakeLists.txt).
+#include <utility>
+#include "cpu/isa_table.h"
+
+namespace {
+#include "cpu/kernels/scalar_math.h"
+#include "cpu/kernels/elementwise_loops.h"
+#include "cpu/gemm/gemm_microkernel.h"
+}  // namespace
+
+namespace pydl {
+namespace cpu {
+
+void fill_isa_avx2(IsaKernels& k) {
+  fill_elementwise(k);
+  k.gemm[0] = GemmKernel{6, 16, 144, 256, 3072, gemm_ukr<float, 6, 2, 8>};
+  k.gemm[1] = GemmKernel{6, 8, 144, 256, 2048, gemm_ukr<double, 6, 2, 4>};
+}
+
+}  // namespace cpu
+}  // namespace pydl

@@ -1,0 +1,21 @@
+// The AVX-512F build of the elementwise loops and the GEMM micro-kernel (compile flags set in CMakeLists.txt).
+#include <utility>
+#include "cpu/isa_table.h"
+
+namespace {
+#include "cpu/kernels/scalar_math.h"
+#include "cpu/kernels/elementwise_loops.h"
+#include "cpu/gemm/gemm_microkernel.h"
+}  // namespace
+
+namespace pydl {
+namespace cpu {
+
+void fill_isa_avx512(IsaKernels& k) {
+  fill_elementwise(k);
+  k.gemm[0] = GemmKernel{12, 32, 192, 256, 4096, gemm_ukr<float, 12, 2, 16>};
+  k.gemm[1] = GemmKernel{12, 16, 192, 256, 2048, gemm_ukr<double, 12, 2, 8>};
+}
+
+}  // namespace cpu
+}  // namespace pydl

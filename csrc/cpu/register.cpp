@@ -1,0 +1,29 @@
+#include "cpu/isa_table.h"
+#include "cpu/kernels.h"
+
+namespace pydl {
+namespace cpu {
+
+const IsaKernels& isa_kernels() {
+  static const IsaKernels table = [] {
+    IsaKernels k;
+    switch (active_isa()) {
+      case Isa::AVX512: fill_isa_avx512(k); break;
+      case Isa::AVX2: fill_isa_avx2(k); break;
+      default: fill_isa_generic(k); break;
+    }
+    return k;
+  }();
+  return table;
+}
+
+void register_kernels(KernelTable& t) {
+  register_elementwise(t);
+  register_reduce(t);
+  register_gemm(t);
+  register_index(t);
+  register_random(t);
+}
+
+}  // namespace cpu
+}  // namespace pydl

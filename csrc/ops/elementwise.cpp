@@ -1,0 +1,164 @@
+// Elementwise ops with NumPy broadcasting and dtype promotion, and their gradients.
+#include "autograd/node.h"
+#include "ops/ops.h"
+
+namespace pydl {
+namespace ops {
+
+using autograd::needs_grad;
+using autograd::record;
+using autograd::SavedTensor;
+using Grads = std::vector<Tensor>;
+
+namespace {
+const char* binary_name(BinaryOp op) {
+  static const char* names[] = {"add", "sub", "mul", "div", "pow", "maximum", "minimum",
+                                "eq", "ne", "lt", "le", "gt", "ge"};
+  return names[static_cast<int>(op)];
+}
+const char* unary_name(UnaryOp op) {
+  static const char* names[] = {"neg", "abs", "exp", "log", "sqrt", "square", "reciprocal",
+                                "sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus", "clip"};
+  return names[static_cast<int>(op)];
+}
+const char* unary_backward_name(UnaryOp op) {
+  static const char* names[] = {"NegBackward", "AbsBackward", "ExpBackward", "LogBackward", "SqrtBackward",
+                                "SquareBackward", "ReciprocalBackward", "SigmoidBackward", "TanhBackward",
+                                "ReluBackward", "LeakyReluBackward", "EluBackward", "SoftplusBackward", "ClipBackward"};
+  return names[static_cast<int>(op)];
+}
+bool int_ok(UnaryOp op) {
+  return op == UnaryOp::Neg || op == UnaryOp::Abs || op == UnaryOp::Square || op == UnaryOp::Relu || op == UnaryOp::Clip;
+}
+}  // namespace
+
+Tensor sum_to_shape(const Tensor& g, const Shape& shape) {
+  if (g.shape() == shape) return g;
+  const int64_t lead = g.dim() - static_cast<int64_t>(shape.size());
+  std::vector<int64_t> axes;
+  for (int64_t i = 0; i < g.dim(); ++i)
+    if (i < lead || (shape[i - lead] == 1 && g.shape()[i] != 1)) axes.push_back(i);
+  Tensor r = axes.empty() ? g : sum(g, axes, true);
+  return reshape(r, shape);
+}
+
+Tensor binary(BinaryOp op, const Tensor& a_in, const Tensor& b_in) {
+  const char* name = binary_name(op);
+  check_same_device(a_in, b_in, name);
+  DType dt = promote(a_in.dtype(), b_in.dtype());
+  if (op == BinaryOp::Div && !is_floating(dt)) dt = DType::Float32;  // true division
+  if (dt == DType::Bool && !is_comparison(op)) dt = DType::Int64;  // arithmetic on bools counts, like sum
+  Tensor a = cast(a_in, dt), b = cast(b_in, dt);
+  Shape shape = broadcast_shapes(a.shape(), b.shape(), name);
+  Tensor out = empty(shape, is_comparison(op) ? DType::Bool : dt, a.device());
+  PYDL_KERNEL(binary, a.device(), name)(out, expand(detach(a), shape), expand(detach(b), shape), op);
+  if (is_comparison(op) || !is_floating(dt) || !needs_grad({&a, &b})) return out;
+
+  const bool ga = a.requires_grad(), gb = b.requires_grad();
+  const Shape sa = a.shape(), sb = b.shape();
+  SavedTensor A(a), B(b), Y(out);
+  auto fin = [sa, sb](Tensor da, Tensor db) {
+    return Grads{da.defined() ? sum_to_shape(da, sa) : da, db.defined() ? sum_to_shape(db, sb) : db};
+  };
+  autograd::BackwardFn fn;
+  switch (op) {
+    case BinaryOp::Add: fn = [=](const Tensor& g) { return fin(ga ? g : Tensor(), gb ? g : Tensor()); }; break;
+    case BinaryOp::Sub:
+      fn = [=](const Tensor& g) { return fin(ga ? g : Tensor(), gb ? unary(UnaryOp::Neg, g) : Tensor()); };
+      break;
+    case BinaryOp::Mul:
+      fn = [=](const Tensor& g) { return fin(ga ? mul(g, B.get()) : Tensor(), gb ? mul(g, A.get()) : Tensor()); };
+      break;
+    case BinaryOp::Div:
+      fn = [=](const Tensor& g) {
+        Tensor da = div(g, B.get());
+        return fin(ga ? da : Tensor(), gb ? unary(UnaryOp::Neg, mul(da, Y.get())) : Tensor());
+      };
+      break;
+    case BinaryOp::Pow:
+      fn = [=](const Tensor& g) {
+        Tensor da, db;
+        if (ga) da = mul(g, mul(B.get(), binary(BinaryOp::Pow, A.get(), add_scalar(B.get(), -1.0))));
+        if (gb) db = mul(g, mul(Y.get(), unary(UnaryOp::Log, A.get())));
+        return fin(da, db);
+      };
+      break;
+    default: {  // Maximum / Minimum: the gradient goes to the chosen input; ties split it evenly (like PyTorch)
+      const BinaryOp win = op == BinaryOp::Maximum ? BinaryOp::Gt : BinaryOp::Lt;
+      fn = [=](const Tensor& g) {
+        Tensor wa = add(cast(binary(win, A.get(), B.get()), g.dtype()),
+                        mul_scalar(cast(binary(BinaryOp::Eq, A.get(), B.get()), g.dtype()), 0.5));
+        Tensor da = mul(g, wa);
+        Tensor db = gb ? sub(g, da) : Tensor();
+        return fin(ga ? da : Tensor(), db);
+      };
+    }
+  }
+  static const char* bnames[] = {"AddBackward", "SubBackward", "MulBackward", "DivBackward", "PowBackward",
+                                 "MaximumBackward", "MinimumBackward"};
+  record(out, bnames[static_cast<int>(op)], {a, b}, std::move(fn));
+  return out;
+}
+
+void binary_(BinaryOp op, const Tensor& a, const Tensor& b_in) {
+  const char* name = binary_name(op);
+  check_same_device(a, b_in, name);
+  PYDL_CHECK(!(a.requires_grad() && autograd::grad_enabled()), RuntimeError, name,
+             "_: in-place operation on a tensor that requires grad; use pydl.no_grad() or an out-of-place op");
+  PYDL_CHECK(!is_comparison(op), ValueError, name, ": comparisons have no in-place form");
+  PYDL_CHECK(is_floating(a.dtype()) || !is_floating(b_in.dtype()), DTypeError, name,
+             "_: cannot store a ", dtype_name(b_in.dtype()), " result in a ", dtype_name(a.dtype()), " tensor in place");
+  PYDL_CHECK(op != BinaryOp::Div || is_floating(a.dtype()), DTypeError, "div_: true division needs a float tensor, got ",
+             dtype_name(a.dtype()));
+  Shape shape = broadcast_shapes(a.shape(), b_in.shape(), name);
+  PYDL_CHECK(shape == a.shape(), ShapeError, name, "_: the result of shape ", shape_str(shape),
+             " does not fit the in-place target of shape ", shape_str(a.shape()));
+  Tensor b = cast(detach(b_in), a.dtype());
+  if (b.storage() == a.storage()) b = clone(b);
+  PYDL_KERNEL(binary, a.device(), name)(a, a, expand(b, shape), op);
+  a.storage()->bump_version();
+}
+
+Tensor where(const Tensor& cond_in, const Tensor& a_in, const Tensor& b_in) {
+  check_same_device(a_in, b_in, "where");
+  check_same_device(cond_in, a_in, "where");
+  DType dt = promote(a_in.dtype(), b_in.dtype());
+  Tensor a = cast(a_in, dt), b = cast(b_in, dt), cond = cast(cond_in, DType::Bool);
+  Shape shape = broadcast_shapes(broadcast_shapes(cond.shape(), a.shape(), "where"), b.shape(), "where");
+  Tensor out = empty(shape, dt, a.device());
+  PYDL_KERNEL(where, a.device(), "where")(out, expand(detach(cond), shape), expand(detach(a), shape), expand(detach(b), shape));
+  if (is_floating(dt) && needs_grad({&a, &b})) {
+    SavedTensor C(cond);
+    const Shape sa = a.shape(), sb = b.shape();
+    const bool ga = a.requires_grad(), gb = b.requires_grad();
+    record(out, "WhereBackward", {a, b}, [=](const Tensor& g) {
+      Tensor z = zeros({}, g.dtype(), g.device());
+      return Grads{ga ? sum_to_shape(where(C.get(), g, z), sa) : Tensor(), gb ? sum_to_shape(where(C.get(), z, g), sb) : Tensor()};
+    });
+  }
+  return out;
+}
+
+Tensor unary(UnaryOp op, const Tensor& x_in, double p0, double p1) {
+  const char* name = unary_name(op);
+  PYDL_CHECK(x_in.dtype() != DType::Bool || op == UnaryOp::Clip, DTypeError, name, ": not defined for bool tensors");
+  Tensor x = (is_floating(x_in.dtype()) || int_ok(op)) ? x_in : cast(x_in, DType::Float32);
+  Tensor out = empty(x.shape(), x.dtype(), x.device());
+  PYDL_KERNEL(unary, x.device(), name)(out, x, op, p0, p1);
+  if (is_floating(x.dtype()) && needs_grad({&x})) {
+    SavedTensor X(x), Y(out);
+    record(out, unary_backward_name(op), {x}, [=](const Tensor& g_in) {
+      Tensor g = contiguous(g_in), xs = contiguous(X.get()), ys = contiguous(Y.get());
+      Tensor gi = empty(g.shape(), g.dtype(), g.device());
+      PYDL_KERNEL(unary_backward, g.device(), name)(gi, g, xs, ys, op, p0, p1);
+      return Grads{gi};
+    });
+  }
+  return out;
+}
+
+Tensor mul_scalar(const Tensor& a, double s) { return mul(a, scalar(s, a.dtype(), a.device())); }
+Tensor add_scalar(const Tensor& a, double s) { return add(a, scalar(s, a.dtype(), a.device())); }
+
+}  // namespace ops
+}  // namespace pydl

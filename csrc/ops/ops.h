@@ -1,0 +1,91 @@
+// The op layer: validate inputs, infer the output shape, allocate, call the registered kernel, record the gradient.
+// Every function here is differentiable where its dtype allows unless noted.
+#pragma once
+#include <vector>
+#include "core/dispatch.h"
+#include "core/tensor.h"
+
+namespace pydl {
+namespace ops {
+
+// ---- creation (creation.cpp)
+Tensor empty(const Shape& shape, DType dtype, Device device = {});
+Tensor full(const Shape& shape, double value, DType dtype, Device device = {});
+Tensor zeros(const Shape& shape, DType dtype, Device device = {});
+Tensor ones(const Shape& shape, DType dtype, Device device = {});
+Tensor scalar(double value, DType dtype, Device device = {});
+Tensor arange(double start, double stop, double step, DType dtype, Device device = {});
+Tensor linspace(double start, double stop, int64_t num, DType dtype, Device device = {});
+Tensor eye(int64_t n, int64_t m, DType dtype, Device device = {});
+Tensor random(const Shape& shape, RandomKind kind, double a, double b, DType dtype, Device device = {});
+
+// ---- copies and conversions (creation.cpp)
+Tensor clone(const Tensor& t);                        // contiguous copy
+Tensor contiguous(const Tensor& t);                   // t itself when already contiguous
+Tensor cast(const Tensor& t, DType dtype);            // t itself when the dtype matches
+Tensor to_device(const Tensor& t, Device device);     // t itself when already there
+Tensor detach(const Tensor& t);                       // same storage, no autograd history
+void copy_(const Tensor& dst, const Tensor& src);     // in place, src broadcast to dst; not differentiable
+
+// ---- views and shape ops (shape.cpp)
+Tensor reshape(const Tensor& t, Shape shape);         // view when strides allow, else copy
+Tensor view(const Tensor& t, Shape shape);            // never copies: ShapeError when impossible
+Tensor permute(const Tensor& t, std::vector<int64_t> dims);
+Tensor transpose(const Tensor& t, int64_t a, int64_t b);
+Tensor expand(const Tensor& t, Shape shape);          // -1 keeps a dim; new dims on the left
+Tensor squeeze(const Tensor& t, const std::vector<int64_t>& axes);  // empty: all size-1 dims
+Tensor unsqueeze(const Tensor& t, int64_t axis);
+Tensor flatten(const Tensor& t);
+Tensor narrow(const Tensor& t, int64_t axis, int64_t start, int64_t length);
+
+struct IndexItem {
+  enum Kind { Int, Slice, NewAxis, Ellipsis } kind;
+  int64_t start = 0, stop = 0, step = 1;  // Int uses start; Slice uses Python slice values already clamped
+  bool has_start = false, has_stop = false;
+};
+Tensor index_view(const Tensor& t, const std::vector<IndexItem>& items);  // basic indexing: a view
+void index_put_(const Tensor& t, const std::vector<IndexItem>& items, const Tensor& value);
+
+Tensor concatenate(const std::vector<Tensor>& ts, int64_t axis);
+Tensor stack(const std::vector<Tensor>& ts, int64_t axis);
+std::vector<Tensor> split(const Tensor& t, const std::vector<int64_t>& boundaries, int64_t axis);
+Tensor pad(const Tensor& t, const std::vector<std::pair<int64_t, int64_t>>& pads, double value);
+
+// ---- gathers (index.cpp)
+Tensor index_select(const Tensor& t, int64_t axis, const Tensor& index);  // index: int64, any shape
+Tensor gather(const Tensor& t, int64_t axis, const Tensor& index);        // torch.gather
+
+// ---- elementwise (elementwise.cpp)
+Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b);
+void binary_(BinaryOp op, const Tensor& a, const Tensor& b);  // a = a op b (in place; b broadcast to a)
+inline Tensor add(const Tensor& a, const Tensor& b) { return binary(BinaryOp::Add, a, b); }
+inline Tensor sub(const Tensor& a, const Tensor& b) { return binary(BinaryOp::Sub, a, b); }
+inline Tensor mul(const Tensor& a, const Tensor& b) { return binary(BinaryOp::Mul, a, b); }
+inline Tensor div(const Tensor& a, const Tensor& b) { return binary(BinaryOp::Div, a, b); }
+inline void add_(const Tensor& a, const Tensor& b) { binary_(BinaryOp::Add, a, b); }
+Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b);
+Tensor unary(UnaryOp op, const Tensor& x, double p0 = 0, double p1 = 0);
+Tensor mul_scalar(const Tensor& a, double s);
+Tensor add_scalar(const Tensor& a, double s);
+Tensor sum_to_shape(const Tensor& g, const Shape& shape);  // sums broadcast dims away (for gradients)
+
+// ---- reductions (reduce.cpp); axes empty = all
+Tensor sum(const Tensor& t, std::vector<int64_t> axes, bool keepdims);
+Tensor mean(const Tensor& t, std::vector<int64_t> axes, bool keepdims);
+Tensor amax(const Tensor& t, std::vector<int64_t> axes, bool keepdims);
+Tensor amin(const Tensor& t, std::vector<int64_t> axes, bool keepdims);
+Tensor argmax(const Tensor& t, const int64_t* axis, bool keepdims);  // axis null: over the flattened tensor
+Tensor argmin(const Tensor& t, const int64_t* axis, bool keepdims);
+Tensor var(const Tensor& t, std::vector<int64_t> axes, bool keepdims, int64_t ddof);
+Tensor std_(const Tensor& t, std::vector<int64_t> axes, bool keepdims, int64_t ddof);
+Tensor softmax(const Tensor& t, int64_t axis, bool log);
+
+// ---- linear algebra (matmul.cpp)
+Tensor matmul(const Tensor& a, const Tensor& b);
+
+// ---- helpers shared by op files
+void check_same_device(const Tensor& a, const Tensor& b, const char* op);
+void check_float(const Tensor& t, const char* op);
+
+}  // namespace ops
+}  // namespace pydl

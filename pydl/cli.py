@@ -1,0 +1,59 @@
+"""The `pydl` command line: `pydl info` (more subcommands come with later features)."""
+import argparse
+import sys
+
+
+def _info(args):
+    import pydl
+    info = pydl.build_info()
+    rows = [
+        ("version", info["version"]),
+        ("compiler", info["compiler"]),
+        ("build type", info["build_type"]),
+        ("simd", f"{info['simd']} (supported: {', '.join(info['simd_supported'])})"),
+        ("threads", info["num_threads"]),
+        ("cuda compiled", info["cuda_compiled"]),
+        ("cuda available", info["cuda_available"]),
+    ]
+    if info.get("cuda_devices"):
+        rows.append(("cuda devices", info["cuda_devices"]))
+    width = max(len(k) for k, _ in rows)
+    for k, v in rows:
+        print(f"{k:<{width}}  {v}")
+    return 0
+
+
+def _demo(args):
+    """A short end-to-end check: fit y = 3x - 1 with autograd and plain gradient descent."""
+    import pydl
+    pydl.manual_seed(0)
+    x = pydl.linspace(-1, 1, 64).reshape(64, 1)
+    y = 3 * x - 1
+    w = pydl.zeros(1, 1, requires_grad=True)
+    b = pydl.zeros(1, requires_grad=True)
+    for step in range(200):
+        loss = ((x @ w + b - y) ** 2).mean()
+        loss.backward()
+        with pydl.no_grad():
+            w -= 0.1 * w.grad
+            b -= 0.1 * b.grad
+        w.grad = None
+        b.grad = None
+    print(f"demo: fitted y = {w.item():.3f} x + {b.item():.3f} (target 3x - 1), final MSE {loss.item():.2e}")
+    return 0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="pydl", description="pydl: deep learning with a C++ core")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("info", help="show the build: version, compiler, SIMD path, threads, CUDA").set_defaults(fn=_info)
+    sub.add_parser("demo", help="fit a line with autograd (a quick end-to-end check)").set_defaults(fn=_demo)
+    args = parser.parse_args(argv)
+    if not getattr(args, "fn", None):
+        parser.print_help()
+        return 1
+    return args.fn(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,137 @@
+"""Runs every row of op_table: forward vs NumPy float64, non-contiguous inputs,
+float64 gradcheck (grads reduced to the input shapes) and bad inputs."""
+from contextlib import contextmanager
+
+import numpy as np
+import pytest
+
+import pydl
+from op_table import OPS
+
+DTYPES = ["float32", "float64"]
+PYDL_DTYPES = {"float32": pydl.float32, "float64": pydl.float64, "int64": pydl.int64,
+               "bool": pydl.bool_}
+
+
+def cast(arrays, dtype):
+    """Float inputs -> the dtype under test; bool/int inputs stay as they are."""
+    return [a.astype(dtype) if a.dtype.kind == "f" else a for a in arrays]
+
+
+def reference(op, arrays, kwargs):
+    return op.ref(*[a.astype(np.float64) if a.dtype.kind == "f" else a for a in arrays], **kwargs)
+
+
+@contextmanager
+def about(sample):
+    """Turn any failure into an AssertionError that names the sample."""
+    try:
+        yield
+    except Exception as e:
+        shapes = [a.shape for a in sample.arrays]
+        raise AssertionError(f"shapes={shapes} kwargs={sample.kwargs}: "
+                             f"{type(e).__name__}: {e}") from e
+
+
+def check_output(op, got, ref, dtype, sample, assert_close):
+    if isinstance(ref, (list, tuple)):              # split returns a list
+        assert isinstance(got, (list, tuple)) and len(got) == len(ref)
+        for g, r in zip(got, ref):
+            check_output(op, g, r, dtype, sample, assert_close)
+        return
+    assert isinstance(got, pydl.Tensor), type(got)
+    ref = np.asarray(ref)
+    out = op.out_dtype or dtype
+    assert got.dtype == PYDL_DTYPES[out], f"dtype {got.dtype}, expected {out}"
+    assert tuple(got.shape) == ref.shape
+    arr = np.asarray(got.numpy())
+    assert arr.dtype == np.dtype(out)
+    if out in ("bool", "int64"):
+        np.testing.assert_array_equal(arr, ref)
+    else:
+        assert_close(got, ref, dtype, scale=op.terms(sample))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("op", OPS, ids=lambda o: o.name)
+def test_forward(op, dtype, rng, assert_close):
+    for s in op.samples(rng):
+        arrays = cast(s.arrays, dtype)
+        with about(s):
+            got = op.fn(*[pydl.tensor(a) for a in arrays], **s.kwargs)
+            check_output(op, got, reference(op, arrays, s.kwargs), dtype, s, assert_close)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("op", OPS, ids=lambda o: o.name)
+def test_noncontiguous_inputs(op, dtype, rng, assert_close, noncontig):
+    for s in op.samples(rng):
+        if all(a.size <= 1 for a in s.arrays):
+            continue
+        arrays = cast(s.arrays, dtype)
+        ref = reference(op, arrays, s.kwargs)
+        for how in ("step", "T", "flip"):
+            with about(s):
+                got = op.fn(*[noncontig(a, how) for a in arrays], **s.kwargs)
+                check_output(op, got, ref, dtype, s, assert_close)
+
+
+@pytest.mark.parametrize("op", [o for o in OPS if o.differentiable], ids=lambda o: o.name)
+def test_gradcheck_fp64(op, rng):
+    fn = op.gfn or op.fn
+    samples = op.grad_samples(rng)
+    assert samples, "row has no gradcheck samples"
+    for s in samples:
+        diff = [i for i, a in enumerate(s.arrays) if a.dtype == np.float64]
+
+        def leaves():
+            return [pydl.tensor(s.arrays[i], requires_grad=True) for i in diff]
+
+        def f(*xs):
+            args = [pydl.tensor(a) for a in s.arrays]   # constants (cond, indices)
+            for i, x in zip(diff, xs):
+                args[i] = x
+            return fn(*args, **s.kwargs)
+
+        with about(s):
+            assert pydl.autograd.gradcheck(f, tuple(leaves())) is True
+            xs = leaves()
+            out = f(*xs)
+            assert out.requires_grad
+            out.sum().backward()
+            for i, x in zip(diff, xs):               # broadcast grads reduce to input shape
+                assert x.grad is not None
+                assert tuple(x.grad.shape) == s.arrays[i].shape
+                assert x.grad.dtype == pydl.float64
+
+
+BAD = [(op, b) for op in OPS for b in op.bad]
+
+
+@pytest.mark.parametrize("op,bad", BAD, ids=[f"{o.name}-{i}" for i, (o, _) in enumerate(BAD)])
+def test_bad_inputs(op, bad):
+    with pytest.raises(bad.exc) as info:
+        op.fn(*[pydl.tensor(a) for a in bad.arrays], **bad.kwargs)
+    for needle in bad.needles:
+        assert needle in str(info.value), f"{needle!r} not in {str(info.value)!r}"
+
+
+def test_broadcast_grad_values():
+    a = pydl.tensor(np.array([[1.0], [2.0], [3.0]]), requires_grad=True)    # (3, 1)
+    b = pydl.tensor(np.array([[1.0, 2.0, 3.0, 4.0]]), requires_grad=True)   # (1, 4)
+    (a * b).sum().backward()
+    np.testing.assert_array_equal(a.grad.numpy(), np.full((3, 1), 10.0))
+    np.testing.assert_array_equal(b.grad.numpy(), np.full((1, 4), 6.0))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+@pytest.mark.parametrize("axis", [0, -1])
+def test_softmax_stable_for_large_inputs(name, dtype, axis, assert_close):
+    from op_table import OPS_BY_NAME
+    x = np.array([[1000.0, 1001.0, 999.0], [-1000.0, -1001.0, -999.0], [0.0, 1e4, -1e4]])
+    if axis == 0:
+        x = x.T.copy()
+    got = getattr(pydl, name)(pydl.tensor(x.astype(dtype)), axis=axis)
+    assert np.all(np.isfinite(got.numpy())), got.numpy()
+    assert_close(got, OPS_BY_NAME[name].ref(x, axis=axis), dtype)
