@@ -82,8 +82,7 @@ def _tolist(self):
 def _repr(self):
     body = np.array2string(np.asarray(self.cpu()), separator=", ", prefix="tensor(")
     extras = []
-    if self.dtype not in (float32, int64) or self.size == 0:
-        extras.append(f"dtype={self.dtype}")
+    extras.append(f"dtype={self.dtype}")
     if self.device.type != "cpu":
         extras.append(f"device='{self.device}'")
     if self.grad_fn is not None:

@@ -89,7 +89,7 @@ template <typename T> void softmax_rows(T* y, const T* x, int64_t rows, int64_t 
       if (std::isinf(m) && m < 0) m = 0;  // an all -inf row: avoid (-inf) - (-inf)
       T s = 0;
       for (int64_t j = 0; j < cols; ++j) { T e = std::exp(xr[j] - m); s += e; if (!log) yr[j] = e; }
-      if (log) { T ls = m + std::log(s); for (int64_t j = 0; j < cols; ++j) yr[j] = xr[j] - ls; }
+      if (log) { T ls = std::log(s); for (int64_t j = 0; j < cols; ++j) yr[j] = (xr[j] - m) - ls; }
       else { T inv = T(1) / s; for (int64_t j = 0; j < cols; ++j) yr[j] *= inv; }
     }
   });

@@ -28,10 +28,11 @@ GemmOperand prepare(const Tensor& t, int64_t batch) {
   int64_t bstride = 0;
   bool batch_ok = true;
   {
-    int64_t expect = -1;
+    int64_t expect = 0;
+    bool first = true;
     for (int64_t d = nd - 3; d >= 0; --d) {
       if (t.shape()[d] == 1) continue;
-      if (expect < 0) { bstride = t.strides()[d]; expect = bstride * t.shape()[d]; }
+      if (first) { bstride = t.strides()[d]; expect = bstride * t.shape()[d]; first = false; }
       else if (t.strides()[d] != expect) { batch_ok = false; break; }
       else expect *= t.shape()[d];
     }
@@ -65,7 +66,13 @@ Tensor matmul(const Tensor& a_in, const Tensor& b_in) {
   PYDL_CHECK(b.shape()[b.dim() - 2] == k, ShapeError, "matmul: shapes ", shape_str(a_in.shape()), " and ",
              shape_str(b_in.shape()), " are not aligned (", k, " != ", b.shape()[b.dim() - 2], ")");
   Shape batch_a(a.shape().begin(), a.shape().end() - 2), batch_b(b.shape().begin(), b.shape().end() - 2);
-  Shape batch_shape = broadcast_shapes(batch_a, batch_b, "matmul");
+  Shape batch_shape;
+  try {
+    batch_shape = broadcast_shapes(batch_a, batch_b, "matmul");
+  } catch (const ShapeError&) {
+    throw ShapeError(str_cat("matmul: the batch dimensions of shapes ", shape_str(a_in.shape()), " and ",
+                             shape_str(b_in.shape()), " cannot be broadcast together"));
+  }
   const int64_t batch = numel_of(batch_shape);
   Shape ea = batch_shape, eb = batch_shape, out_shape = batch_shape;
   ea.insert(ea.end(), {m, k});
