@@ -2,6 +2,7 @@
 import shutil
 import subprocess
 import sys
+import tempfile
 
 import pytest
 
@@ -14,7 +15,8 @@ if shutil.which("pydl"):
 
 @pytest.mark.parametrize("cmd", COMMANDS, ids=lambda c: "module" if c[0] == sys.executable else "script")
 def test_info(cmd):
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    # Run outside the repository, so the installed package (not the source tree) is imported.
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=60, cwd=tempfile.gettempdir())
     assert r.returncode == 0, r.stderr[-2000:]
     lines = [ln.lower() for ln in r.stdout.splitlines()]
     info = pydl.build_info()

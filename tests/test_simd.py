@@ -2,6 +2,7 @@
 import json
 import os
 import subprocess
+import tempfile
 import sys
 
 import numpy as np
@@ -30,7 +31,7 @@ def run_with(level):
     if level is not None:
         env["PYDL_SIMD"] = level
     r = subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True,
-                       text=True, timeout=120)
+                       text=True, timeout=120, cwd=tempfile.gettempdir())  # import the installed pydl
     assert r.returncode == 0, r.stderr[-2000:]
     return json.loads(r.stdout.splitlines()[-1])
 

@@ -2,9 +2,25 @@
 // each contiguous loop vectorises for the SIMD level of the file that includes this header (inside an anonymous
 // namespace, after scalar_math.h).
 
+// Float ops with a vectorised formula in vec_math.h (Exp=2, Log=3, Sigmoid=7, Tanh=8).
+template <int OP> constexpr bool has_vec_float = OP == 2 || OP == 3 || OP == 7 || OP == 8;
+
 template <int OP, typename T>
 void unary_loop(char* out, const char* in, int64_t n, int64_t so, int64_t si, double p0d, double p1d) {
   const T p0 = static_cast<T>(p0d), p1 = static_cast<T>(p1d);
+  if constexpr (sizeof(T) == 4 && has_vec_float<OP>) {
+    if (so == sizeof(T) && si == sizeof(T)) {
+      typedef VecF VF;
+      map_float(reinterpret_cast<float*>(out), reinterpret_cast<const float*>(in), n,
+                           [](typename VF::V v) {
+                             if constexpr (OP == 2) return VF::exp(v);
+                             else if constexpr (OP == 3) return VF::log(v);
+                             else if constexpr (OP == 7) return VF::sigmoid(v);
+                             else return VF::tanh(v);
+                           });
+      return;
+    }
+  }
   if (so == sizeof(T) && si == sizeof(T)) {
     T* __restrict o = reinterpret_cast<T*>(out);
     const T* __restrict x = reinterpret_cast<const T*>(in);

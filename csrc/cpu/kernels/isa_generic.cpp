@@ -3,7 +3,9 @@
 #include "cpu/isa_table.h"
 
 namespace {
+constexpr int kLanesF32 = 4;
 #include "cpu/kernels/scalar_math.h"
+#include "cpu/kernels/vec_math.h"
 #include "cpu/kernels/elementwise_loops.h"
 #include "cpu/gemm/gemm_microkernel.h"
 }  // namespace

@@ -1,0 +1,61 @@
+"""What a benchmark number depends on besides the code: library versions, the BLAS behind NumPy and PyTorch,
+pydl's SIMD path, CPU, thread counts, and the environment variables that change BLAS behaviour."""
+import datetime
+import os
+import platform
+
+import numpy as np
+
+import pydl
+
+# OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE override OpenBLAS's own CPU detection; a wrong value slows NumPy
+SLOWING_VARS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "PYDL_NUM_THREADS", "PYDL_SIMD")
+
+
+def _cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def collect(threads, torch, threadpoolctl, matplotlib):
+    """Metadata for the JSON file (call after torch is imported, so its BLAS and OpenMP show up too)."""
+    return {
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "versions": {"pydl": pydl.__version__, "numpy": np.__version__, "python": platform.python_version(),
+                     "torch": getattr(torch, "__version__", None),
+                     "threadpoolctl": getattr(threadpoolctl, "__version__", None),
+                     "matplotlib": getattr(matplotlib, "__version__", None)},
+        "pydl_build": pydl.build_info(),
+        "simd": pydl.cpu_capability(),
+        "cpu": {"model": _cpu_model(), "logical_cpus": os.cpu_count(), "platform": platform.platform()},
+        "threads": list(threads),
+        "blas": threadpoolctl.threadpool_info() if threadpoolctl else None,
+        "env": {k: os.environ.get(k) for k in SLOWING_VARS + THREAD_VARS},
+    }
+
+
+def describe(meta):
+    """Header lines for the printed report, warnings first."""
+    lines = []
+    for var in SLOWING_VARS:
+        if meta["env"][var] is not None:
+            lines.append(f"warning: {var}={meta['env'][var]} is set and may slow NumPy's OpenBLAS; for a fair "
+                         f"comparison run: env -u {' -u '.join(SLOWING_VARS)} pydl bench")
+    if meta["blas"] is None:
+        lines.append("warning: threadpoolctl is not installed, so NumPy's BLAS thread count is NOT matched to "
+                     "pydl's (pip install threadpoolctl)")
+    v = meta["versions"]
+    lines.append(f"pydl {v['pydl']} (simd {meta['simd']}), numpy {v['numpy']}, "
+                 f"torch {v['torch'] or 'not installed'}; cpu: {meta['cpu']['model']} "
+                 f"({meta['cpu']['logical_cpus']} logical)")
+    for lib in meta["blas"] or ():
+        lines.append(f"  {lib['user_api']}: {lib['internal_api']} {lib.get('version') or ''} "
+                     f"({lib.get('architecture') or lib.get('threading_layer') or ''}) {os.path.basename(lib['filepath'])}")
+    return lines

@@ -1,0 +1,32 @@
+"""Suite registry. A suite is a function (quick, torch) -> iterable of Case, registered under a name that
+`pydl bench --ops` selects. A new suite (conv, pool, models) is one module here that calls @register, plus
+its import at the bottom of this file.
+"""
+from dataclasses import dataclass
+
+SUITES = {}
+
+
+@dataclass
+class Case:
+    """One row of the table: the same work done by each library on shared inputs."""
+    op: str            # row label, e.g. "sgemm", "relu"
+    shape: str         # human-readable operand shapes
+    unit: str          # "GFLOP/s" or "GB/s"
+    work: float        # FLOPs, or bytes read + written, per call: rate = work / time
+    fns: dict          # library -> zero-argument callable returning its result (numpy: the reference)
+    tol: float = 1e-4  # sanity check: max|result - numpy| <= tol * max|numpy|
+    series: str = ""   # a size sweep plotted as rate vs size (e.g. square sgemm) ...
+    size: int = 0      # ... and this case's x value in it
+
+
+def register(name):
+    def add(fn):
+        SUITES[name] = fn
+        return fn
+    return add
+
+
+# built-in suites register themselves on import; import order is table order
+from . import matmul  # noqa: E402,F401,I001
+from . import elementwise  # noqa: E402,F401

@@ -1,0 +1,73 @@
+"""elementwise suite: activations, add (same shape and row broadcast) and softmax on arrays far larger than
+the caches, so they measure memory bandwidth and the vector math; plus a plain copy as the machine's bandwidth
+reference. Rates count bytes read + written once (4 per float32 element per operand).
+
+The NumPy column is what a careful NumPy user writes: ufuncs with `out=` into a preallocated buffer (NumPy runs
+them on one thread), sigmoid as 1/(1+exp(-x)) in place, softmax as max-subtract/exp/sum/divide. pydl and
+PyTorch are called through their public functional API, which allocates the result each call.
+"""
+import functools
+import operator
+
+import numpy as np
+
+import pydl
+
+from . import Case, register
+
+
+def _np_sigmoid(x, o):
+    np.negative(x, out=o)
+    np.exp(o, out=o)
+    np.add(o, 1, out=o)
+    return np.reciprocal(o, out=o)
+
+
+def _np_softmax(x, o):
+    np.subtract(x, x.max(axis=-1, keepdims=True), out=o)
+    np.exp(o, out=o)
+    o /= o.sum(axis=-1, keepdims=True)
+    return o
+
+
+def _np_copy(x, o):
+    np.copyto(o, x)
+    return o
+
+
+def _case(torch, op, shape, nbytes, pydl_fn, np_fn, torch_fn, tol=1e-5):
+    """torch_fn is a factory (torch may be None, so its callables cannot be named up front)."""
+    fns = {"pydl": pydl_fn, "numpy": np_fn}
+    if torch:
+        fns["torch"] = torch_fn()
+    return Case(op, shape, "GB/s", float(nbytes), fns, tol)
+
+
+@register("elementwise")
+def cases(quick, torch):
+    n = 1 << (20 if quick else 24)
+    label = f"{n >> 20}M f32"
+    rng = np.random.default_rng(0)
+    x, y, o = rng.standard_normal(n, dtype=np.float32), rng.standard_normal(n, dtype=np.float32), np.empty(n, np.float32)
+    px, py = pydl.from_numpy(x), pydl.from_numpy(y)
+    tx, ty = (torch.from_numpy(x), torch.from_numpy(y)) if torch else (None, None)
+    p = functools.partial
+
+    # the copy reference: NumPy's copy is single-threaded; torch's copy_ into a preallocated tensor is threaded
+    yield _case(torch, "copy", label, 8 * n, px.clone, p(_np_copy, x, o), lambda: p(torch.empty_like(tx).copy_, tx))
+    for op, np_fn in (("relu", p(np.maximum, x, 0, out=o)), ("sigmoid", p(_np_sigmoid, x, o)),
+                      ("tanh", p(np.tanh, x, out=o)), ("exp", p(np.exp, x, out=o))):
+        yield _case(torch, op, label, 8 * n, p(getattr(pydl, op), px), np_fn, lambda: p(getattr(torch, op), tx))
+    yield _case(torch, "add", f"{label} + {label}", 12 * n, p(operator.add, px, py), p(np.add, x, y, out=o),
+                lambda: p(operator.add, tx, ty))
+
+    side = 1 << (10 if quick else 12)  # a square matrix plus a row vector broadcast down it
+    xm, om, row = x.reshape(side, side), o.reshape(side, side), y[:side]
+    yield _case(torch, "add row", f"{side}x{side} + {side}", 4 * (2 * n + side),
+                p(operator.add, pydl.from_numpy(xm), pydl.from_numpy(row)), p(np.add, xm, row, out=om),
+                lambda: p(operator.add, torch.from_numpy(xm), torch.from_numpy(row)))
+
+    rows, cols = (1024 if quick else 4096), 1000  # a batch of 1000-class logits
+    s, so = rng.standard_normal((rows, cols), dtype=np.float32), np.empty((rows, cols), np.float32)
+    yield _case(torch, "softmax", f"{rows}x{cols}, axis -1", 8 * rows * cols, p(pydl.softmax, pydl.from_numpy(s), -1),
+                p(_np_softmax, s, so), lambda: p(torch.softmax, torch.from_numpy(s), -1))
