@@ -1,4 +1,4 @@
-"""The `pydl` command line: `pydl info` (more subcommands come with later features)."""
+"""The `pydl` command line: `pydl info`, `pydl demo`, `pydl bench` (more subcommands come with later features)."""
 import argparse
 import sys
 
@@ -43,11 +43,31 @@ def _demo(args):
     return 0
 
 
+def _bench(args):
+    # imported only when asked for; via .runner rather than the package so that an editable install made
+    # before pydl/bench/ existed (which sees it as a namespace package) still finds it
+    from .bench.runner import main
+    return main(args)
+
+
+def _add_bench(sub):
+    b = sub.add_parser("bench", help="time pydl against NumPy (and PyTorch) on the same inputs")
+    b.add_argument("--ops", help="comma list of suites, e.g. matmul,elementwise (default: all)")
+    b.add_argument("--threads", help="thread count, or a comma list such as 1,2 to run each "
+                                     "(default: pydl.get_num_threads())")
+    b.add_argument("--json", metavar="OUT.json", help="write results and environment metadata as JSON")
+    b.add_argument("--plot", metavar="OUT.png", help="write a chart (needs matplotlib)")
+    b.add_argument("--repeats", type=int, help="timed batches per entry, median reported (default 7; 3 with --quick)")
+    b.add_argument("--quick", action="store_true", help="fewer and smaller sizes (for tests)")
+    b.set_defaults(fn=_bench)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="pydl", description="pydl: deep learning with a C++ core")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("info", help="show the build: version, compiler, SIMD path, threads, CUDA").set_defaults(fn=_info)
     sub.add_parser("demo", help="fit a line with autograd (a quick end-to-end check)").set_defaults(fn=_demo)
+    _add_bench(sub)
     args = parser.parse_args(argv)
     if not getattr(args, "fn", None):
         parser.print_help()

@@ -67,3 +67,10 @@ def restore_threads():
     n = pydl.get_num_threads()
     yield
     pydl.set_num_threads(n)
+
+
+@pytest.fixture(autouse=True)
+def _outside_source_tree(monkeypatch, tmp_path_factory):
+    """Run every test from a temporary directory: Python subprocesses started from the repository root would
+    import the source tree's pydl/ (which has no compiled _C) instead of the installed package."""
+    monkeypatch.chdir(tmp_path_factory.getbasetemp())

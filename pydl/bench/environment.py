@@ -38,7 +38,16 @@ def collect(threads, torch, threadpoolctl, matplotlib):
         "threads": list(threads),
         "blas": threadpoolctl.threadpool_info() if threadpoolctl else None,
         "env": {k: os.environ.get(k) for k in SLOWING_VARS + THREAD_VARS},
+        "load_avg_1min": {"start": load_avg()},
     }
+
+
+def load_avg():
+    """1-minute load average (None where the OS has none): other work on the machine skews every timing."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except (AttributeError, OSError):
+        return None
 
 
 def describe(meta):
@@ -51,6 +60,10 @@ def describe(meta):
     if meta["blas"] is None:
         lines.append("warning: threadpoolctl is not installed, so NumPy's BLAS thread count is NOT matched to "
                      "pydl's (pip install threadpoolctl)")
+    load = meta["load_avg_1min"]["start"]
+    if load is not None and load > 0.5:
+        lines.append(f"warning: load average {load} at start: other processes are using the "
+                     f"{meta['cpu']['logical_cpus']} CPUs, so timings will be noisy")
     v = meta["versions"]
     lines.append(f"pydl {v['pydl']} (simd {meta['simd']}), numpy {v['numpy']}, "
                  f"torch {v['torch'] or 'not installed'}; cpu: {meta['cpu']['model']} "

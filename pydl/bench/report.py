@@ -92,19 +92,22 @@ def write_plot(path, results, meta):
         ax.set_title(f"pydl vs {NAMES[rival]}")
         ax.grid(axis="x", which="both", alpha=0.3)
         ax.legend(loc="lower right", fontsize=8)
-    for s in series:
+    if series:
         ax = fig.add_subplot(grid[1, :])
-        styles = ["-", "--", ":", "-."]
-        for i, lib in enumerate(LIBS):
-            for j, n in enumerate(threads):
-                pts = sorted((r["size"], r["rate"][lib]) for r in results
-                             if r["series"] == s and r["threads"] == n and r["rate"].get(lib))
-                if pts:
-                    ax.plot(*zip(*pts), styles[j % 4], marker="o", color=colors[i], label=f"{NAMES[lib]}, {n} thr")
+        styles, sizes = ["-", "--", ":", "-."], sorted({r["size"] for r in results if r["series"]})
+        for s in series:
+            for i, lib in enumerate(LIBS):
+                for j, n in enumerate(threads):
+                    pts = sorted((r["size"], r["rate"][lib]) for r in results
+                                 if r["series"] == s and r["threads"] == n and r["rate"].get(lib))
+                    if pts:
+                        ax.plot(*zip(*pts), styles[j % 4], marker="o", color=colors[i],
+                                label=f"{s} {NAMES[lib]}, {n} thr")
         ax.set_xscale("log", base=2)
-        ax.set_xlabel("n (square n×n @ n×n, float32)")
+        ax.set_xticks(sizes, [str(n) for n in sizes])
+        ax.set_xlabel("n  (n×n @ n×n)")
         ax.set_ylabel("GFLOP/s")
-        ax.set_title(f"{s}: GFLOP/s vs size")
+        ax.set_title("GFLOP/s vs size")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8, ncol=len(threads))
     fig.suptitle(f"pydl {meta['versions']['pydl']} ({meta['simd']}) on {meta['cpu']['model']}", fontsize=11)

@@ -22,7 +22,7 @@ void gemm_ukr(int64_t kc, const void* a_panel, const void* b_panel, void* c_out,
     for (int v = 0; v < NV; ++v) bv[v] = *reinterpret_cast<const V*>(b + k * NR + v * VW);
 #pragma GCC unroll 32
     for (int i = 0; i < MR; ++i) {
-      const V ai = V{} + a[k * MR + i];
+      const V ai = a[k * MR + i] - V{};  // broadcast (x - 0 folds to x; 0 + x would not)
 #pragma GCC unroll 8
       for (int v = 0; v < NV; ++v) acc[i][v] += ai * bv[v];
     }

@@ -12,7 +12,7 @@ struct VecF {
   typedef int32_t VI __attribute__((vector_size(W * 4)));
   typedef float VU __attribute__((vector_size(W * 4), aligned(4)));  // unaligned loads/stores
 
-  static V splat(float v) { return V{} + v; }
+  static V splat(float v) { return v - V{}; }  // broadcast; x - 0 folds exactly
   static V load(const float* p) { return *reinterpret_cast<const VU*>(p); }
   static void store(float* p, V v) { *reinterpret_cast<VU*>(p) = v; }
   static V select(VI mask, V a, V b) { return mask ? a : b; }

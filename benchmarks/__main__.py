@@ -1,0 +1,5 @@
+import sys
+
+from pydl.cli import main
+
+sys.exit(main(["bench", *sys.argv[1:]]))
