@@ -195,6 +195,7 @@ StageBuffer* acquire_stage(StagingPool& pool) {
       return nullptr;
     }
     check(cudaEventCreateWithFlags(&b.done, cudaEventDisableTiming), "cudaEventCreate");
+    pool.bufs.reserve(kStageBuffers);  // pointers into the vector stay valid
     pool.bufs.push_back(b);
     return &pool.bufs.back();
   }
