@@ -1,4 +1,5 @@
 """Shared fixtures: seeded RNG, tolerance-aware comparison, non-contiguous inputs."""
+import os
 import tempfile
 
 import numpy as np
@@ -69,8 +70,11 @@ def restore_threads():
     pydl.set_num_threads(n)
 
 
-@pytest.fixture(autouse=True)
-def _outside_source_tree(monkeypatch, tmp_path_factory):
-    """Run every test from a temporary directory: Python subprocesses started from the repository root would
+@pytest.fixture(scope="session", autouse=True)
+def _outside_source_tree(tmp_path_factory):
+    """Run the session from a temporary directory: Python subprocesses started from the repository root would
     import the source tree's pydl/ (which has no compiled _C) instead of the installed package."""
-    monkeypatch.chdir(tmp_path_factory.getbasetemp())
+    old = os.getcwd()
+    os.chdir(tmp_path_factory.getbasetemp())
+    yield
+    os.chdir(old)

@@ -11,13 +11,26 @@ namespace pydl {
 namespace cpu {
 namespace {
 
-struct AlignedBuffer {
-  explicit AlignedBuffer(size_t bytes) : p(std::aligned_alloc(64, (bytes + 63) / 64 * 64 + 64)) { if (!p) throw std::bad_alloc(); }
-  ~AlignedBuffer() { std::free(p); }
-  AlignedBuffer(const AlignedBuffer&) = delete;
-  AlignedBuffer& operator=(const AlignedBuffer&) = delete;
-  void* p;
+// Packing buffers are kept per thread and only grow: small GEMMs are called at high rates (a training step
+// runs several per layer) and must not pay for an allocation each time.
+class ScratchBuffer {
+ public:
+  ~ScratchBuffer() { std::free(p_); }
+  void* get(size_t bytes) {
+    if (bytes > size_) {
+      std::free(p_);
+      size_ = (bytes + 4095) / 4096 * 4096;
+      p_ = std::aligned_alloc(64, size_);
+      if (!p_) { size_ = 0; throw std::bad_alloc(); }
+    }
+    return p_;
+  }
+
+ private:
+  void* p_ = nullptr;
+  size_t size_ = 0;
 };
+thread_local ScratchBuffer t_pack_a, t_pack_b;
 
 template <typename T> struct Mat {
   const T* p; int64_t ld; bool trans;
@@ -83,27 +96,29 @@ void gemm_blocked(const GemmKernel& kr, Mat<T> A, Mat<T> B, int64_t m, int64_t n
   const int mr = kr.mr, nr = kr.nr;
   const int64_t kc = kr.kc, mc = kr.mc;
   const int64_t nc = std::min<int64_t>(kr.nc, (n + nr - 1) / nr * nr);
-  AlignedBuffer bbuf(sizeof(T) * kc * nc);
-  T* bp = static_cast<T*>(bbuf.p);
-  const int threads = get_num_threads();
+  T* bp = static_cast<T*>(t_pack_b.get(sizeof(T) * kc * nc));
+  // Threads only where there is enough work to amortise waking them (about 2 MFLOP each).
+  const int threads = static_cast<int>(std::max<int64_t>(
+      1, std::min<int64_t>(get_num_threads(), 2 * m * n * k / (int64_t(2) << 20))));
   for (int64_t jc = 0; jc < n; jc += nc) {
     const int64_t nb = std::min(nc, n - jc);
     const int64_t npanels = (nb + nr - 1) / nr;
     for (int64_t pc = 0; pc < k; pc += kc) {
       const int64_t kb = std::min(kc, k - pc);
       const T beta_eff = pc == 0 ? beta : T(1);
-      parallel_for(0, npanels, 1, [&](int64_t lo, int64_t hi) {
+      auto pack_b = [&](int64_t lo, int64_t hi) {
         for (int64_t p = lo; p < hi; ++p)
           pack_b_panel(bp + p * kb * nr, B, pc, kb, jc + p * nr, std::min<int64_t>(nr, nb - p * nr), nr);
-      });
+      };
+      if (threads > 1) parallel_for(0, npanels, 1, pack_b);
+      else pack_b(0, npanels);
       // Work grid: A blocks x groups of B panels, enough tasks to keep every thread busy.
       const int64_t mblocks = (m + mc - 1) / mc;
       int64_t groups = 1;
       while (mblocks * groups < threads && groups < npanels) ++groups;
       const int64_t per_group = (npanels + groups - 1) / groups;
-      parallel_for(0, mblocks * groups, 1, [&](int64_t lo, int64_t hi) {
-        AlignedBuffer abuf(sizeof(T) * mc * kb + 64);
-        T* ap = static_cast<T*>(abuf.p);
+      auto compute = [&](int64_t lo, int64_t hi) {
+        T* ap = static_cast<T*>(t_pack_a.get(sizeof(T) * mc * kb + 64));
         int64_t packed_block = -1;
         for (int64_t t = lo; t < hi; ++t) {
           const int64_t blk = t / groups, grp = t % groups;
@@ -118,7 +133,9 @@ void gemm_blocked(const GemmKernel& kr, Mat<T> A, Mat<T> B, int64_t m, int64_t n
             }
           }
         }
-      });
+      };
+      if (threads > 1) parallel_for(0, mblocks * groups, 1, compute);
+      else compute(0, mblocks * groups);
     }
   }
 }
@@ -129,7 +146,8 @@ void gemm_typed(bool ta, bool tb, int64_t m, int64_t n, int64_t k, double alpha_
   const T alpha = static_cast<T>(alpha_d), beta = static_cast<T>(beta_d);
   if (m == 0 || n == 0 || batch == 0) return;
   const GemmKernel& kr = isa_kernels().gemm[std::is_same<T, double>::value ? 1 : 0];
-  const bool small = m * n * k <= 48 * 48 * 48;
+  // Direct loops only for tiny or degenerate shapes; everything else goes through the packed micro-kernel.
+  const bool small = m * n * k <= 16 * 16 * 16 || n < 4;
   auto one = [&](int64_t bi) {
     T* cb = c + bi * sc;
     if (k == 0) { scale_c(cb, ldc, m, n, beta); return; }
