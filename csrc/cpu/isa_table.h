@@ -21,10 +21,15 @@ using BinaryLoop = void (*)(char* out, const char* a, const char* b, int64_t n, 
 using GemmMicroKernel = void (*)(int64_t kc, const void* a_panel, const void* b_panel, void* c, int64_t ldc,
                                  double alpha, double beta, int64_t m, int64_t n);
 
+// The same tile reading a full mr-row block of a row-major A in place (row stride lda), without packing.
+using GemmMicroKernelDirectA = void (*)(int64_t kc, const void* a, int64_t lda, const void* b_panel, void* c,
+                                        int64_t ldc, double alpha, double beta, int64_t n);
+
 struct GemmKernel {
   int mr, nr;           // register tile
   int64_t mc, kc, nc;   // cache blocks (A block mc x kc in L2, B panel kc x nc in L3)
   GemmMicroKernel ukr;
+  GemmMicroKernelDirectA ukr_direct_a;
 };
 
 struct IsaKernels {

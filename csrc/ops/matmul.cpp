@@ -81,7 +81,10 @@ Tensor matmul(const Tensor& a_in, const Tensor& b_in) {
 
   Tensor out = empty(out_shape, a.dtype(), a.device());
   if (out.numel() > 0) {
-    GemmOperand A = prepare(expand(detach(a), ea), batch), B = prepare(expand(detach(b), eb), batch);
+    // Plain matrices go straight to the GEMM; batched operands are first broadcast to the output's batch shape.
+    const bool plain = a.dim() == 2 && b.dim() == 2;
+    GemmOperand A = prepare(plain ? a : expand(detach(a), ea), batch);
+    GemmOperand B = prepare(plain ? b : expand(detach(b), eb), batch);
     PYDL_KERNEL(gemm, a.device(), "matmul")(a.dtype(), A.trans, B.trans, m, n, k, 1.0, A.keep.raw_data(), A.ld,
                                             A.batch_stride, B.keep.raw_data(), B.ld, B.batch_stride, 0.0,
                                             out.raw_data(), n, m * n, batch);

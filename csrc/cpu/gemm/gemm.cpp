@@ -44,9 +44,11 @@ template <typename T> void scale_c(T* c, int64_t ldc, int64_t m, int64_t n, T be
 
 // Direct loops for small problems, where packing costs more than it saves.
 template <typename T> void gemm_small(Mat<T> A, Mat<T> B, int64_t m, int64_t n, int64_t k, T alpha, T beta, T* c, int64_t ldc) {
-  std::vector<T> acc(n);
+  T stack_acc[256];
+  std::vector<T> heap_acc(n > 256 ? n : 0);
+  T* acc = n > 256 ? heap_acc.data() : stack_acc;
   for (int64_t i = 0; i < m; ++i) {
-    std::fill(acc.begin(), acc.end(), T(0));
+    std::fill(acc, acc + n, T(0));
     if (!B.trans) {
       for (int64_t kk = 0; kk < k; ++kk) {
         const T a = A(i, kk);
@@ -65,29 +67,43 @@ template <typename T> void gemm_small(Mat<T> A, Mat<T> B, int64_t m, int64_t n, 
   }
 }
 
+// Packing walks the source along its contiguous dimension (the trans flag is hoisted out of the loops).
 template <typename T>
 void pack_a(T* dst, Mat<T> A, int64_t i0, int64_t mb, int64_t k0, int64_t kb, int mr) {
   for (int64_t ip = 0; ip < mb; ip += mr) {
     T* panel = dst + ip * kb;
     const int64_t rows = std::min<int64_t>(mr, mb - ip);
-    for (int64_t kk = 0; kk < kb; ++kk) {
-      for (int64_t i = 0; i < rows; ++i) panel[kk * mr + i] = A(i0 + ip + i, k0 + kk);
-      for (int64_t i = rows; i < mr; ++i) panel[kk * mr + i] = T(0);
+    if (!A.trans) {
+      // k outer: the panel is written sequentially and the `rows` source lines stay in L1 across 16 k steps.
+      const T* src[32];
+      for (int64_t i = 0; i < rows; ++i) src[i] = A.p + (i0 + ip + i) * A.ld + k0;
+      for (int64_t kk = 0; kk < kb; ++kk)
+        for (int64_t i = 0; i < rows; ++i) panel[kk * mr + i] = src[i][kk];
+    } else {
+      for (int64_t kk = 0; kk < kb; ++kk) {
+        const T* src = A.p + (k0 + kk) * A.ld + i0 + ip;
+        for (int64_t i = 0; i < rows; ++i) panel[kk * mr + i] = src[i];
+      }
     }
+    if (rows < mr)
+      for (int64_t kk = 0; kk < kb; ++kk)
+        for (int64_t i = rows; i < mr; ++i) panel[kk * mr + i] = T(0);
   }
 }
 
 template <typename T>
 void pack_b_panel(T* panel, Mat<T> B, int64_t k0, int64_t kb, int64_t j0, int64_t cols, int nr) {
-  for (int64_t kk = 0; kk < kb; ++kk) {
-    T* row = panel + kk * nr;
-    if (!B.trans && cols == nr) {
-      std::memcpy(row, B.p + (k0 + kk) * B.ld + j0, nr * sizeof(T));
-      continue;
+  if (!B.trans) {
+    for (int64_t kk = 0; kk < kb; ++kk) std::memcpy(panel + kk * nr, B.p + (k0 + kk) * B.ld + j0, cols * sizeof(T));
+  } else {
+    for (int64_t j = 0; j < cols; ++j) {
+      const T* src = B.p + (j0 + j) * B.ld + k0;
+      for (int64_t kk = 0; kk < kb; ++kk) panel[kk * nr + j] = src[kk];
     }
-    for (int64_t j = 0; j < cols; ++j) row[j] = B(k0 + kk, j0 + j);
-    for (int64_t j = cols; j < nr; ++j) row[j] = T(0);
   }
+  if (cols < nr)
+    for (int64_t kk = 0; kk < kb; ++kk)
+      for (int64_t j = cols; j < nr; ++j) panel[kk * nr + j] = T(0);
 }
 
 template <typename T>
@@ -117,19 +133,26 @@ void gemm_blocked(const GemmKernel& kr, Mat<T> A, Mat<T> B, int64_t m, int64_t n
       int64_t groups = 1;
       while (mblocks * groups < threads && groups < npanels) ++groups;
       const int64_t per_group = (npanels + groups - 1) / groups;
+      // With few B panels a packed A block would be used only once or twice: read full tiles of A in place.
+      const bool direct_a = !A.trans && npanels <= 2;
       auto compute = [&](int64_t lo, int64_t hi) {
         T* ap = static_cast<T*>(t_pack_a.get(sizeof(T) * mc * kb + 64));
         int64_t packed_block = -1;
         for (int64_t t = lo; t < hi; ++t) {
           const int64_t blk = t / groups, grp = t % groups;
           const int64_t ic = blk * mc, mb = std::min(mc, m - ic);
-          if (packed_block != blk) { pack_a(ap, A, ic, mb, pc, kb, mr); packed_block = blk; }
+          const int64_t full = direct_a ? mb / mr * mr : 0;  // rows handled in place
+          if (packed_block != blk && full < mb) { pack_a(ap, A, ic + full, mb - full, pc, kb, mr); packed_block = blk; }
           const int64_t p_end = std::min(npanels, (grp + 1) * per_group);
           for (int64_t p = grp * per_group; p < p_end; ++p) {
             const int64_t jr = p * nr, nn = std::min<int64_t>(nr, nb - jr);
-            for (int64_t ir = 0; ir < mb; ir += mr) {
+            const T* bpanel = bp + p * kb * nr;
+            for (int64_t ir = 0; ir < full; ir += mr)
+              kr.ukr_direct_a(kb, A.p + (ic + ir) * A.ld + pc, A.ld, bpanel, c + (ic + ir) * ldc + jc + jr, ldc, alpha,
+                              beta_eff, nn);
+            for (int64_t ir = full; ir < mb; ir += mr) {
               const int64_t mm = std::min<int64_t>(mr, mb - ir);
-              kr.ukr(kb, ap + ir * kb, bp + p * kb * nr, c + (ic + ir) * ldc + jc + jr, ldc, alpha, beta_eff, mm, nn);
+              kr.ukr(kb, ap + (ir - full) * kb, bpanel, c + (ic + ir) * ldc + jc + jr, ldc, alpha, beta_eff, mm, nn);
             }
           }
         }

@@ -2,9 +2,11 @@
 // width: MR rows x (NV vectors of VW lanes). Included inside an anonymous namespace by gemm_<isa>.cpp.
 // Packed panels: a_panel[k * MR + i], b_panel[k * NR + j], both 64-byte aligned.
 
-template <typename T, int MR, int NV, int VW>
-void gemm_ukr(int64_t kc, const void* a_panel, const void* b_panel, void* c_out, int64_t ldc, double alpha_d,
-              double beta_d, int64_t m, int64_t n) {
+// DIRECT_A reads A in place (row-major, row stride lda) instead of a packed panel: for a narrow B, packing A would
+// cost as much as the arithmetic it feeds. Only full MR-row tiles use it.
+template <typename T, int MR, int NV, int VW, bool DIRECT_A>
+void gemm_ukr_impl(int64_t kc, const void* a_panel, int64_t lda, const void* b_panel, void* c_out, int64_t ldc,
+                   double alpha_d, double beta_d, int64_t m, int64_t n) {
   typedef T V __attribute__((vector_size(VW * sizeof(T))));
   typedef T VU __attribute__((vector_size(VW * sizeof(T)), aligned(sizeof(T))));
   constexpr int NR = NV * VW;
@@ -22,7 +24,7 @@ void gemm_ukr(int64_t kc, const void* a_panel, const void* b_panel, void* c_out,
     for (int v = 0; v < NV; ++v) bv[v] = *reinterpret_cast<const V*>(b + k * NR + v * VW);
 #pragma GCC unroll 32
     for (int i = 0; i < MR; ++i) {
-      const V ai = a[k * MR + i] - V{};  // broadcast (x - 0 folds to x; 0 + x would not)
+      const V ai = (DIRECT_A ? a[i * lda + k] : a[k * MR + i]) - V{};  // broadcast (x - 0 folds; 0 + x would not)
 #pragma GCC unroll 8
       for (int v = 0; v < NV; ++v) acc[i][v] += ai * bv[v];
     }
@@ -50,4 +52,16 @@ void gemm_ukr(int64_t kc, const void* a_panel, const void* b_panel, void* c_out,
       if (beta != T(0)) r += beta * c[i * ldc + j];
       c[i * ldc + j] = r;
     }
+}
+
+template <typename T, int MR, int NV, int VW>
+void gemm_ukr(int64_t kc, const void* a_panel, const void* b_panel, void* c, int64_t ldc, double alpha, double beta,
+              int64_t m, int64_t n) {
+  gemm_ukr_impl<T, MR, NV, VW, false>(kc, a_panel, 0, b_panel, c, ldc, alpha, beta, m, n);
+}
+
+template <typename T, int MR, int NV, int VW>
+void gemm_ukr_direct_a(int64_t kc, const void* a, int64_t lda, const void* b_panel, void* c, int64_t ldc,
+                       double alpha, double beta, int64_t n) {
+  gemm_ukr_impl<T, MR, NV, VW, true>(kc, a, lda, b_panel, c, ldc, alpha, beta, MR, n);
 }
