@@ -88,8 +88,9 @@ class CpuAllocator final : public Allocator {
 };
 
 Allocator*& slot(DeviceType t) {
-  static CpuAllocator cpu;
-  static Allocator* table[kNumDeviceTypes] = {&cpu, nullptr};
+  // Never destroyed: tensors may outlive static destruction, and its cache stays reachable for leak checkers.
+  static CpuAllocator* cpu = new CpuAllocator();
+  static Allocator* table[kNumDeviceTypes] = {cpu, nullptr};
   return table[static_cast<int>(t)];
 }
 
