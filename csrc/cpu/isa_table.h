@@ -37,6 +37,7 @@ struct IsaKernels {
   UnaryBackwardLoop unary_backward[kUnaryOps][2] = {};
   BinaryLoop binary[kBinaryOps][2] = {};  // comparisons write bool
   GemmKernel gemm[2] = {};
+  void (*softmax_rows_f32)(float* y, const float* x, int64_t rows, int64_t cols, bool log) = nullptr;
 };
 
 void fill_isa_generic(IsaKernels& k);

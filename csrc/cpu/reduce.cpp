@@ -2,6 +2,7 @@
 // Sums use fixed 4096-element chunks combined in a fixed order: bit-identical results at any thread count.
 #include <cmath>
 #include <vector>
+#include "cpu/isa_table.h"
 #include "cpu/kernels.h"
 #include "core/thread_pool.h"
 
@@ -112,8 +113,16 @@ template <typename T> void softmax_backward_rows(T* gi, const T* g, const T* y, 
 }
 
 void softmax(const Tensor& out, const Tensor& in, int64_t rows, int64_t cols, bool log) {
-  if (in.dtype() == DType::Float64) softmax_rows(out.data<double>(), in.data<double>(), rows, cols, log);
-  else softmax_rows(out.data<float>(), in.data<float>(), rows, cols, log);
+  if (in.dtype() == DType::Float64) {
+    softmax_rows(out.data<double>(), in.data<double>(), rows, cols, log);
+    return;
+  }
+  auto rows_fn = isa_kernels().softmax_rows_f32;  // SIMD exp per ISA
+  float* y = out.data<float>();
+  const float* x = in.data<float>();
+  parallel_for(0, rows, std::max<int64_t>(1, 8192 / std::max<int64_t>(cols, 1)), [&](int64_t lo, int64_t hi) {
+    rows_fn(y + lo * cols, x + lo * cols, hi - lo, cols, log);
+  });
 }
 
 void softmax_backward(const Tensor& gin, const Tensor& gout, const Tensor& y, int64_t rows, int64_t cols, bool log) {

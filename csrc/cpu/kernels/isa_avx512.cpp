@@ -15,6 +15,7 @@ namespace cpu {
 
 void fill_isa_avx512(IsaKernels& k) {
   fill_elementwise(k);
+  k.softmax_rows_f32 = softmax_rows_f32;
   k.gemm[0] = GemmKernel{12, 32, 192, 256, 4096, gemm_ukr<float, 12, 2, 16>,
                          gemm_ukr_direct_a<float, 12, 2, 16>};
   k.gemm[1] = GemmKernel{12, 16, 192, 256, 2048, gemm_ukr<double, 12, 2, 8>,

@@ -107,3 +107,55 @@ template <typename F> void map_float(float* out, const float* in, int64_t n, F f
     for (int64_t j = i; j < n; ++j) out[j] = tmp[j - i];
   }
 }
+
+// Softmax / log-softmax of `rows` contiguous float rows: max, then exp(x - max) with its sum, then a scale.
+inline void softmax_rows_f32(float* y, const float* x, int64_t rows, int64_t cols, bool log) {
+  typedef VecF VF;
+  constexpr int W = VF::W;
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* xr = x + r * cols;
+    float* yr = y + r * cols;
+    float m = xr[0];
+    bool nan = false;
+    int64_t j = 0;
+    if (cols >= W) {
+      typename VF::V vm = VF::load(xr);
+      typename VF::VI vnan = vm != vm;
+      for (j = W; j + W <= cols; j += W) {
+        const typename VF::V v = VF::load(xr + j);
+        vm = VF::select(v > vm, v, vm);
+        vnan |= v != v;
+      }
+      for (int l = 0; l < W; ++l) { m = vm[l] > m ? vm[l] : m; nan |= vnan[l] != 0; }
+    }
+    for (; j < cols; ++j) { m = xr[j] > m ? xr[j] : m; nan |= xr[j] != xr[j]; }
+    if (nan) m = __builtin_nanf("");
+    if (m == -__builtin_inff()) m = 0.f;  // an all -inf row: avoid (-inf) - (-inf)
+    typename VF::V acc = VF::splat(0.f);
+    for (j = 0; j + W <= cols; j += W) {
+      typename VF::V e = VF::exp(VF::load(xr + j) - m);
+      acc += e;
+      if (!log) VF::store(yr + j, e);
+    }
+    float s = 0.f;
+    for (int l = 0; l < W; ++l) s += acc[l];
+    for (; j < cols; ++j) {
+      float tmp[W] = {};
+      tmp[0] = xr[j] - m;
+      const float e = VF::exp(VF::load(tmp))[0];
+      s += e;
+      if (!log) yr[j] = e;
+    }
+    if (log) {
+      float t[W] = {};
+      t[0] = s;
+      const float ls = VF::log(VF::load(t))[0];
+      for (int64_t k = 0; k < cols; ++k) yr[k] = (xr[k] - m) - ls;
+    } else {
+      const float inv = 1.f / s;
+      int64_t k = 0;
+      for (; k + W <= cols; k += W) VF::store(yr + k, VF::load(yr + k) * inv);
+      for (; k < cols; ++k) yr[k] *= inv;
+    }
+  }
+}
