@@ -59,6 +59,18 @@ stack = _C.stack
 gather = _C.gather
 
 
+def gemm_(c, a, b, alpha=1.0, beta=0.0, trans_a=False, trans_b=False):
+    """BLAS-style in-place GEMM: c = alpha * op(a) @ op(b) + beta * c, with op() an optional transpose.
+
+    beta=0 never reads c (NaN there does not leak); beta=1 accumulates. Not differentiable.
+
+    >>> c = pydl.zeros(2, 2); pydl.ops.gemm_(c, pydl.eye(2), pydl.ones(2, 2), alpha=2.0); c.tolist()
+    [[2.0, 2.0], [2.0, 2.0]]
+    """
+    _C.gemm_(c, a, b, float(alpha), float(beta), bool(trans_a), bool(trans_b))
+    return c
+
+
 def reshape(x, shape):
     """Same data in a new shape (a view when possible)."""
     return x.reshape(shape)

@@ -114,6 +114,11 @@ void bind_ops(py::module_& m) {
         py::arg("a"), py::arg("b"));
   cls.def("matmul", [](const Tensor& a, py::object b) { Tensor tb = to_operand(b, a); return nogil([&] { return ops::matmul(a, tb); }); });
 
+  m.def("gemm_", [](const Tensor& c, const Tensor& a, const Tensor& b, double alpha, double beta, bool ta, bool tb) {
+    nogil([&] { ops::gemm_(c, a, b, alpha, beta, ta, tb); return 0; });
+  }, py::arg("c"), py::arg("a"), py::arg("b"), py::arg("alpha") = 1.0, py::arg("beta") = 0.0,
+     py::arg("trans_a") = false, py::arg("trans_b") = false);
+
   // Assembling and gathering.
   m.def("concatenate", [](py::object seq, int64_t axis) {
     auto ts = tensor_list(seq, "concatenate"); return nogil([&] { return ops::concatenate(ts, axis); });

@@ -137,7 +137,7 @@ int get_num_threads() {
   return g_num_threads;
 }
 
-void parallel_for(int64_t begin, int64_t end, int64_t grain, const std::function<void(int64_t, int64_t)>& f) {
+void parallel_for_impl(int64_t begin, int64_t end, int64_t grain, const std::function<void(int64_t, int64_t)>& f) {
   int64_t n = end - begin;
   if (n <= 0) return;
   if (grain < 1) grain = 1;

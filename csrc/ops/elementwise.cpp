@@ -32,6 +32,15 @@ bool int_ok(UnaryOp op) {
 }
 }  // namespace
 
+Tensor broadcast_view(const Tensor& t, const Shape& shape) {
+  if (t.shape() == shape) return t;
+  const int64_t lead = static_cast<int64_t>(shape.size()) - t.dim();
+  Shape strides(shape.size(), 0);
+  for (int64_t i = lead; i < static_cast<int64_t>(shape.size()); ++i)
+    if (t.shape()[i - lead] == shape[i]) strides[i] = t.strides()[i - lead];
+  return Tensor::view_of(t, shape, std::move(strides), t.offset());
+}
+
 Tensor sum_to_shape(const Tensor& g, const Shape& shape) {
   if (g.shape() == shape) return g;
   const int64_t lead = g.dim() - static_cast<int64_t>(shape.size());
@@ -51,7 +60,7 @@ Tensor binary(BinaryOp op, const Tensor& a_in, const Tensor& b_in) {
   Tensor a = cast(a_in, dt), b = cast(b_in, dt);
   Shape shape = broadcast_shapes(a.shape(), b.shape(), name);
   Tensor out = empty(shape, is_comparison(op) ? DType::Bool : dt, a.device());
-  PYDL_KERNEL(binary, a.device(), name)(out, expand(detach(a), shape), expand(detach(b), shape), op);
+  PYDL_KERNEL(binary, a.device(), name)(out, broadcast_view(a, shape), broadcast_view(b, shape), op);
   if (is_comparison(op) || !is_floating(dt) || !needs_grad({&a, &b})) return out;
 
   const bool ga = a.requires_grad(), gb = b.requires_grad();
@@ -115,7 +124,7 @@ void binary_(BinaryOp op, const Tensor& a, const Tensor& b_in) {
              " does not fit the in-place target of shape ", shape_str(a.shape()));
   Tensor b = cast(detach(b_in), a.dtype());
   if (b.storage() == a.storage()) b = clone(b);
-  PYDL_KERNEL(binary, a.device(), name)(a, a, expand(b, shape), op);
+  PYDL_KERNEL(binary, a.device(), name)(a, a, broadcast_view(b, shape), op);
   a.storage()->bump_version();
 }
 
@@ -126,7 +135,7 @@ Tensor where(const Tensor& cond_in, const Tensor& a_in, const Tensor& b_in) {
   Tensor a = cast(a_in, dt), b = cast(b_in, dt), cond = cast(cond_in, DType::Bool);
   Shape shape = broadcast_shapes(broadcast_shapes(cond.shape(), a.shape(), "where"), b.shape(), "where");
   Tensor out = empty(shape, dt, a.device());
-  PYDL_KERNEL(where, a.device(), "where")(out, expand(detach(cond), shape), expand(detach(a), shape), expand(detach(b), shape));
+  PYDL_KERNEL(where, a.device(), "where")(out, broadcast_view(cond, shape), broadcast_view(a, shape), broadcast_view(b, shape));
   if (is_floating(dt) && needs_grad({&a, &b})) {
     SavedTensor C(cond);
     const Shape sa = a.shape(), sb = b.shape();

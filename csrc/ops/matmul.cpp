@@ -110,5 +110,28 @@ Tensor matmul(const Tensor& a_in, const Tensor& b_in) {
   return result;
 }
 
+void gemm_(const Tensor& c, const Tensor& a, const Tensor& b, double alpha, double beta, bool trans_a, bool trans_b) {
+  check_same_device(a, b, "gemm");
+  check_same_device(a, c, "gemm");
+  PYDL_CHECK(a.dim() == 2 && b.dim() == 2 && c.dim() == 2, ShapeError, "gemm: expected matrices, got shapes ",
+             shape_str(a.shape()), ", ", shape_str(b.shape()), " and ", shape_str(c.shape()));
+  PYDL_CHECK(a.dtype() == b.dtype() && a.dtype() == c.dtype() && is_floating(a.dtype()), DTypeError,
+             "gemm: expected float32 or float64 operands of one dtype, got ", dtype_name(a.dtype()), ", ",
+             dtype_name(b.dtype()), " and ", dtype_name(c.dtype()));
+  PYDL_CHECK(!(autograd::grad_enabled() && (a.requires_grad() || b.requires_grad() || c.requires_grad())), RuntimeError,
+             "gemm: in-place GEMM is not differentiable; use matmul or pydl.no_grad()");
+  const Tensor A = trans_a ? transpose(detach(a), 0, 1) : a, B = trans_b ? transpose(detach(b), 0, 1) : b;
+  const int64_t m = A.shape()[0], k = A.shape()[1], n = B.shape()[1];
+  PYDL_CHECK(B.shape()[0] == k && c.shape()[0] == m && c.shape()[1] == n, ShapeError, "gemm: op(a) ",
+             shape_str(A.shape()), " @ op(b) ", shape_str(B.shape()), " does not fit c of shape ", shape_str(c.shape()));
+  PYDL_CHECK(c.strides()[1] == 1 || n <= 1, ValueError, "gemm: c must have unit stride along its last axis");
+  if (m == 0 || n == 0) return;
+  GemmOperand PA = prepare(A, 1), PB = prepare(B, 1);
+  PYDL_KERNEL(gemm, c.device(), "gemm")(c.dtype(), PA.trans, PB.trans, m, n, k, alpha, PA.keep.raw_data(), PA.ld, 0,
+                                        PB.keep.raw_data(), PB.ld, 0, beta, c.raw_data(),
+                                        std::max<int64_t>(c.strides()[0], std::max<int64_t>(n, 1)), 0, 1);
+  c.storage()->bump_version();
+}
+
 }  // namespace ops
 }  // namespace pydl

@@ -68,6 +68,8 @@ Tensor unary(UnaryOp op, const Tensor& x, double p0 = 0, double p1 = 0);
 Tensor mul_scalar(const Tensor& a, double s);
 Tensor add_scalar(const Tensor& a, double s);
 Tensor sum_to_shape(const Tensor& g, const Shape& shape);  // sums broadcast dims away (for gradients)
+// A view of t broadcast to `shape` (already checked compatible) for kernels: no autograd state, t itself if equal.
+Tensor broadcast_view(const Tensor& t, const Shape& shape);
 
 // ---- reductions (reduce.cpp); axes empty = all
 Tensor sum(const Tensor& t, std::vector<int64_t> axes, bool keepdims);
@@ -82,6 +84,8 @@ Tensor softmax(const Tensor& t, int64_t axis, bool log);
 
 // ---- linear algebra (matmul.cpp)
 Tensor matmul(const Tensor& a, const Tensor& b);
+// c = alpha * op(a) op(b) + beta * c in place (beta == 0 never reads c); not differentiable.
+void gemm_(const Tensor& c, const Tensor& a, const Tensor& b, double alpha, double beta, bool trans_a, bool trans_b);
 
 // ---- helpers shared by op files
 void check_same_device(const Tensor& a, const Tensor& b, const char* op);
