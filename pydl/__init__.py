@@ -38,3 +38,17 @@ __all__ = [
     "manual_seed", "autograd", "ops", "no_grad", "enable_grad", "is_grad_enabled", "set_grad_enabled",
     "ShapeError", "DTypeError", "DeviceError", "set_num_threads", "get_num_threads", "cpu_capability", "build_info",
 ] + list(_ops_all)
+
+# The Keras-style API (pure Python on top of the ops), imported on first use so `import pydl` stays fast.
+_SUBMODULES = ("layers", "models", "optimizers", "losses", "metrics", "activations", "initializers", "regularizers",
+               "callbacks", "utils", "preprocessing", "datasets", "saving", "nn_ops")
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        import importlib
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'pydl' has no attribute '{name}'")
+
+
+__all__ += list(_SUBMODULES)

@@ -134,4 +134,181 @@ def flatten(x):
     return x.flatten()
 
 
+
+# ---- convolution and pooling (channels-last like Keras: (batch, height, width, channels), kernels (kh, kw, in, out))
+def _pair(value, name, op):
+    """An int or a pair of ints -> (int, int)."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return (int(value), int(value))
+    try:
+        pair = tuple(value)
+    except TypeError:
+        pair = ()
+    if len(pair) != 2 or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in pair):
+        raise ValueError(f"{op}: {name} must be an int or a pair of ints, got {value!r}")
+    return (int(pair[0]), int(pair[1]))
+
+
+def _single(value, name, op):
+    """An int or a 1-tuple of an int (Keras accepts both for 1-D ops) -> int."""
+    if isinstance(value, (tuple, list)) and len(value) == 1:
+        value = value[0]
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool):
+        raise ValueError(f"{op}: {name} must be an int, got {value!r}")
+    return int(value)
+
+
+def _padding(padding, op):
+    if not isinstance(padding, str):
+        raise ValueError(f"{op}: padding must be 'valid' or 'same', got {padding!r}")
+    return padding
+
+
+def conv2d(x, w, b=None, strides=1, padding="valid", dilation=1, activation=None):
+    """2-D convolution like Keras Conv2D: x (batch, h, w, in), w (kh, kw, in, filters), b (filters,) or None.
+
+    padding 'valid' or 'same' (TensorFlow's: odd totals put the extra row/column at the end); activation None,
+    'relu' (fused into the kernel), 'sigmoid', 'tanh', ...
+
+    >>> x = pydl.ones((1, 4, 4, 1))
+    >>> pydl.conv2d(x, pydl.ones((3, 3, 1, 2)), padding="same").shape
+    (1, 4, 4, 2)
+    >>> pydl.conv2d(x, pydl.ones((3, 3, 1, 1)))[0, :, :, 0].tolist()
+    [[9.0, 9.0], [9.0, 9.0]]
+    """
+    return _C._conv2d(x, w, b, _pair(strides, "strides", "conv2d"), _padding(padding, "conv2d"),
+                      _pair(dilation, "dilation", "conv2d"), activation or "")
+
+
+def conv1d(x, w, b=None, strides=1, padding="valid", dilation=1, activation=None):
+    """1-D convolution like Keras Conv1D: x (batch, steps, in), w (k, in, filters); padding 'valid', 'same' or
+    'causal'.
+
+    >>> pydl.conv1d(pydl.ones((2, 10, 3)), pydl.ones((3, 3, 8)), strides=2).shape
+    (2, 4, 8)
+    """
+    return _C._conv1d(x, w, b, _single(strides, "strides", "conv1d"), _padding(padding, "conv1d"),
+                      _single(dilation, "dilation", "conv1d"), activation or "")
+
+
+def conv2d_transpose(x, w, b=None, strides=1, padding="valid", output_padding=None, dilation=1):
+    """Transposed 2-D convolution like Keras Conv2DTranspose: x (batch, h, w, in), w (kh, kw, filters, in).
+
+    The output size follows Keras: 'same' gives h * stride, 'valid' h * stride + max(k - stride, 0), and an
+    output_padding p gives (h - 1) * stride + k - 2 * pad + p (pad = k // 2 for 'same', 0 for 'valid').
+
+    >>> pydl.conv2d_transpose(pydl.ones((1, 7, 7, 4)), pydl.ones((5, 5, 2, 4)), strides=2, padding="same").shape
+    (1, 14, 14, 2)
+    """
+    op = "conv2d_transpose"
+    out_pad = (-1, -1) if output_padding is None else _pair(output_padding, "output_padding", op)
+    return _C._conv2d_transpose(x, w, b, _pair(strides, "strides", op), _padding(padding, op), out_pad,
+                                _pair(dilation, "dilation", op))
+
+
+def _pool2d(x, is_max, pool_size, strides, padding, op):
+    pool = _pair(pool_size, "pool_size", op)
+    return _C._pool2d(x, is_max, pool, pool if strides is None else _pair(strides, "strides", op), _padding(padding, op))
+
+
+def _pool1d(x, is_max, pool_size, strides, padding, op):
+    pool = _single(pool_size, "pool_size", op)
+    return _C._pool1d(x, is_max, pool, pool if strides is None else _single(strides, "strides", op),
+                      _padding(padding, op))
+
+
+def max_pool2d(x, pool_size=2, strides=None, padding="valid"):
+    """Max over each pool_size window of x (batch, h, w, channels) like Keras MaxPooling2D (strides default to
+    pool_size; 'same' windows ignore the padding).
+
+    >>> x = pydl.tensor(np.arange(16.0).reshape(1, 4, 4, 1))
+    >>> pydl.max_pool2d(x)[0, :, :, 0].tolist()
+    [[5.0, 7.0], [13.0, 15.0]]
+    """
+    return _pool2d(x, True, pool_size, strides, padding, "max_pool2d")
+
+
+def avg_pool2d(x, pool_size=2, strides=None, padding="valid"):
+    """Mean over each window like Keras AveragePooling2D; with 'same', edge windows divide by the number of input
+    elements they cover (TensorFlow).
+
+    >>> x = pydl.tensor(np.arange(16.0).reshape(1, 4, 4, 1))
+    >>> pydl.avg_pool2d(x)[0, :, :, 0].tolist()
+    [[2.5, 4.5], [10.5, 12.5]]
+    """
+    return _pool2d(x, False, pool_size, strides, padding, "avg_pool2d")
+
+
+def max_pool1d(x, pool_size=2, strides=None, padding="valid"):
+    """Max over windows of x (batch, steps, channels) like Keras MaxPooling1D.
+
+    >>> pydl.max_pool1d(pydl.tensor([[[1.0], [3.0], [2.0], [0.0]]])).tolist()
+    [[[3.0], [2.0]]]
+    """
+    return _pool1d(x, True, pool_size, strides, padding, "max_pool1d")
+
+
+def avg_pool1d(x, pool_size=2, strides=None, padding="valid"):
+    """Mean over windows of x (batch, steps, channels) like Keras AveragePooling1D.
+
+    >>> pydl.avg_pool1d(pydl.tensor([[[1.0], [3.0], [2.0], [0.0]]])).tolist()
+    [[[2.0], [1.0]]]
+    """
+    return _pool1d(x, False, pool_size, strides, padding, "avg_pool1d")
+
+
+def global_max_pool1d(x, keepdims=False):
+    """Max over the steps of x (batch, steps, channels) -> (batch, channels), like Keras GlobalMaxPooling1D."""
+    return _C._global_pool(x, True, 1, keepdims)
+
+
+def global_avg_pool1d(x, keepdims=False):
+    """Mean over the steps of x (batch, steps, channels) -> (batch, channels)."""
+    return _C._global_pool(x, False, 1, keepdims)
+
+
+def global_max_pool2d(x, keepdims=False):
+    """Max over height and width of x (batch, h, w, channels) -> (batch, channels).
+
+    >>> pydl.global_max_pool2d(pydl.tensor(np.arange(8.0).reshape(1, 2, 2, 2))).tolist()
+    [[6.0, 7.0]]
+    """
+    return _C._global_pool(x, True, 2, keepdims)
+
+
+def global_avg_pool2d(x, keepdims=False):
+    """Mean over height and width of x (batch, h, w, channels) -> (batch, channels)."""
+    return _C._global_pool(x, False, 2, keepdims)
+
+
+def upsample2d(x, size=2):
+    """Nearest-neighbour upsampling by integer factors like Keras UpSampling2D.
+
+    >>> pydl.upsample2d(pydl.tensor([[[[1.0], [2.0]]]]))[0, :, :, 0].tolist()
+    [[1.0, 1.0, 2.0, 2.0], [1.0, 1.0, 2.0, 2.0]]
+    """
+    return _C._upsample2d(x, _pair(size, "size", "upsample2d"))
+
+
+def zero_pad2d(x, padding=1):
+    """Zeros around height and width like Keras ZeroPadding2D: padding is an int, (rows, cols) or
+    ((top, bottom), (left, right)).
+
+    >>> pydl.zero_pad2d(pydl.ones((1, 1, 1, 1)), ((1, 0), (0, 2)))[0, :, :, 0].tolist()
+    [[0.0, 0.0, 0.0], [1.0, 0.0, 0.0]]
+    """
+    op = "zero_pad2d"
+    if isinstance(padding, (int, np.integer)) and not isinstance(padding, bool):
+        rows = cols = (int(padding), int(padding))
+    else:
+        try:
+            parts = tuple(padding)
+        except TypeError:
+            parts = ()
+        if len(parts) != 2:
+            raise ValueError(f"{op}: padding must be an int, (rows, cols) or ((top, bottom), (left, right)), "
+                             f"got {padding!r}")
+        rows, cols = (_pair(p, "padding", op) for p in parts)
+    return _C._zero_pad2d(x, rows, cols)
+
 __all__ = [n for n in dir() if not n.startswith("_") and n not in ("np", "Tensor", "tensor")]

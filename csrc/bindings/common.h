@@ -35,6 +35,8 @@ void bind_tensor(py::module_& m);
 void bind_ops(py::module_& m);
 void bind_interop(py::module_& m);
 void bind_dlpack(py::module_& m);
+void bind_optim(py::module_& m);  // optim_bindings.cpp: optimizer updates, softmax cross-entropy
+void bind_conv(py::module_& m);   // conv_bindings.cpp: convolution, pooling, upsampling
 
 }  // namespace bind
 }  // namespace pydl

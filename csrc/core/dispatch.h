@@ -16,6 +16,18 @@ enum class RandomKind : int { Uniform, Normal, Integer };
 
 inline bool is_comparison(BinaryOp op) { return op >= BinaryOp::Eq; }
 
+// Geometry of a 2-D sliding window over NHWC data, shared by convolution and pooling (1-D ops use h = oh = kh = 1).
+// Positions before pad_top/pad_left and past the input's end read as absent (zeros for conv, skipped for pooling).
+struct WindowGeometry {
+  int64_t n = 0, h = 0, w = 0, c = 0;   // input (batch, height, width, channels)
+  int64_t oh = 0, ow = 0, oc = 0;       // output height, width, channels (conv: filters; pooling: c)
+  int64_t kh = 1, kw = 1;               // window
+  int64_t sh = 1, sw = 1;               // strides
+  int64_t dh = 1, dw = 1;               // dilation
+  int64_t pad_top = 0, pad_left = 0;    // implicit rows/cols before the input; those after follow from oh, ow
+};
+enum class PoolKind : int { Max, Avg };
+
 // Kernels: outputs first, then inputs, then sizes. Outputs are preallocated; kernels never allocate tensors.
 struct KernelTable {
   void (*fill)(const Tensor& out, double value) = nullptr;
@@ -52,6 +64,34 @@ struct KernelTable {
   void (*scatter_add)(const Tensor& acc, const Tensor& src, const Tensor& index, int axis) = nullptr;
   // Copies between devices (host <-> device); nullptr on the CPU table.
   void (*copy_across)(const Tensor& out, const Tensor& in) = nullptr;
+
+  // ---- convolution and pooling (contiguous NHWC tensors, HWIO kernels (kh, kw, c, oc), geometry in WindowGeometry)
+  // y (n, oh, ow, oc) = act(conv(x, w) + b): b (oc) may be undefined; act is Relu or Count (identity). Overwrites y.
+  void (*conv2d)(const Tensor& y, const Tensor& x, const Tensor& w, const Tensor& b, const WindowGeometry& g,
+                 UnaryOp act) = nullptr;
+  // dx (n, h, w, c) = gradient of conv2d w.r.t. x for output gradient dy (overwrites); also the transposed conv.
+  void (*conv2d_backward_data)(const Tensor& dx, const Tensor& dy, const Tensor& w, const WindowGeometry& g) = nullptr;
+  // dw (kh, kw, c, oc) and, when defined, db (oc) = gradients w.r.t. kernel and bias (overwrite).
+  void (*conv2d_backward_weight)(const Tensor& dw, const Tensor& db, const Tensor& x, const Tensor& dy,
+                                 const WindowGeometry& g) = nullptr;
+  // y (n, oh, ow, c): max or average over each window's elements inside the input (TF: padding never counts).
+  // Max also writes, when defined, argmax (int32 (n, oh, ow, c): ih * w + iw of the chosen element).
+  void (*pool2d)(const Tensor& y, const Tensor& argmax, const Tensor& x, PoolKind kind, const WindowGeometry& g) = nullptr;
+  // dx (overwrites): Max routes dy to the argmax positions; Avg spreads dy / count over each window.
+  void (*pool2d_backward)(const Tensor& dx, const Tensor& dy, const Tensor& argmax, PoolKind kind,
+                          const WindowGeometry& g) = nullptr;
+
+  // ---- training kernels (ops/optim.cpp, ops/loss.cpp) ----
+  // One optimizer update, in place on a contiguous parameter and its slots. `struct OptimStep` is declared in
+  // namespace pydl by this use and defined in ops/ops.h (keeps this table free of optimizer details).
+  void (*optim_update)(const struct OptimStep& step) = nullptr;
+  // Contiguous (rows, cols) logits: probs = softmax(z) per row, loss[r] = -sum_j t[r, j] log probs[r, j].
+  // Dense targets have the logits' shape and dtype; sparse ones are int64 class indices (rows,).
+  void (*softmax_xent)(const Tensor& loss, const Tensor& probs, const Tensor& logits, const Tensor& target,
+                       int64_t rows, int64_t cols, bool sparse) = nullptr;
+  // grad_logits = (probs * sum_j t[r, j] - t) * grad_loss[r] (overwrites).
+  void (*softmax_xent_backward)(const Tensor& grad_logits, const Tensor& grad_loss, const Tensor& probs,
+                                const Tensor& target, int64_t rows, int64_t cols, bool sparse) = nullptr;
 };
 
 KernelTable& kernel_table(DeviceType t);

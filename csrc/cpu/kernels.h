@@ -9,5 +9,9 @@ void register_reduce(KernelTable& t);
 void register_gemm(KernelTable& t);
 void register_index(KernelTable& t);
 void register_random(KernelTable& t);
+void register_optim(KernelTable& t);
+void register_loss(KernelTable& t);
+void register_conv(KernelTable& t);  // conv.cpp
+void register_pool(KernelTable& t);  // pool.cpp
 }  // namespace cpu
 }  // namespace pydl

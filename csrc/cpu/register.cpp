@@ -23,6 +23,10 @@ void register_kernels(KernelTable& t) {
   register_gemm(t);
   register_index(t);
   register_random(t);
+  register_optim(t);
+  register_loss(t);
+  register_conv(t);
+  register_pool(t);
 }
 
 }  // namespace cpu

@@ -16,7 +16,9 @@ namespace cuda {
 cudaStream_t stream_for(int device);   // the one stream of `device`, created on first use; all our work goes there
 int sm_count(int device);              // multiprocessors of `device` (cached)
 void check(cudaError_t e, const char* what);  // throws pydl::RuntimeError("CUDA error in <what>: ...")
-void check_launch(const char* what);           // cudaGetLastError() after a launch
+// cudaGetLastError() after a launch. A fault inside a kernel surfaces at the next synchronisation (usually a copy to
+// the host); run with CUDA_LAUNCH_BLOCKING=1 to have it reported here, naming the op that launched the kernel.
+void check_launch(const char* what);
 // Enqueues a host -> device copy on `device`'s stream through pinned staging: returns once `src` may be reused.
 void upload_async(void* dst, const void* src, size_t nbytes, int device);
 
@@ -168,7 +170,7 @@ template <typename T> struct Flat {
 };
 
 template <typename Out, typename F, typename A>
-__global__ void __launch_bounds__(kMapThreads) map1_flat(int64_t n, F f, Out* __restrict__ out, Flat<A> a) {
+__global__ void __launch_bounds__(kMapThreads) map1_flat(int64_t n, F f, Out* out, Flat<A> a) {
   const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
   const int64_t tid = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   const int64_t packs = n / kVec;
@@ -183,7 +185,7 @@ __global__ void __launch_bounds__(kMapThreads) map1_flat(int64_t n, F f, Out* __
 }
 
 template <typename Out, typename F, typename A, typename B>
-__global__ void __launch_bounds__(kMapThreads) map2_flat(int64_t n, F f, Out* __restrict__ out, Flat<A> a, Flat<B> b) {
+__global__ void __launch_bounds__(kMapThreads) map2_flat(int64_t n, F f, Out* out, Flat<A> a, Flat<B> b) {
   const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
   const int64_t tid = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   const int64_t packs = n / kVec;
@@ -199,7 +201,7 @@ __global__ void __launch_bounds__(kMapThreads) map2_flat(int64_t n, F f, Out* __
 }
 
 template <typename Out, typename F, typename A, typename B, typename C>
-__global__ void __launch_bounds__(kMapThreads) map3_flat(int64_t n, F f, Out* __restrict__ out, Flat<A> a, Flat<B> b,
+__global__ void __launch_bounds__(kMapThreads) map3_flat(int64_t n, F f, Out* out, Flat<A> a, Flat<B> b,
                                                          Flat<C> c) {
   const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
   const int64_t tid = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;

@@ -120,11 +120,6 @@ class CachingAllocator final : public Allocator {
     free_[{b.device, b.size}].push_back(p);
   }
 
-  void release() {
-    std::lock_guard<std::mutex> lk(mu_);
-    release_locked();
-  }
-
  private:
   struct Block { size_t size; int device; };
 

@@ -93,3 +93,61 @@ void check_float(const Tensor& t, const char* op);
 
 }  // namespace ops
 }  // namespace pydl
+
+// ---- training: fused optimizer updates (optim.cpp) and softmax cross-entropy (loss.cpp) ----
+namespace pydl {
+
+enum class OptimKind : int { SGD, Adagrad, Adadelta, RMSprop, Adam, Nadam };
+
+// One update of `param` from `grad`. Scalars are computed in double by the caller and cast to the parameter's
+// dtype once, so a NumPy reference doing the same float32 array arithmetic matches bit for bit.
+//   SGD      slot0 velocity (only when beta1 = momentum > 0)
+//   Adagrad  slot0 accumulator                  Adadelta slot0 accumulator, slot1 delta accumulator
+//   RMSprop  slot0 accumulator (beta1 = rho)    Adam     slot0 m, slot1 v, slot2 vhat (amsgrad)
+//   Nadam    slot0 m, slot1 v; c1 = 1 - m_schedule_new, c2 = 1 - m_schedule_next, c3 = 1 - beta_2^t,
+//            c4 = 1 - momentum_cache_t, c5 = momentum_cache_t+1
+// Adam's lr is already bias-corrected. clipnorm > 0 rescales the gradient to that L2 norm when it is larger;
+// clipvalue > 0 then clamps each element to [-clipvalue, clipvalue].
+struct OptimStep {
+  OptimKind kind = OptimKind::SGD;
+  Tensor param, grad, slot0, slot1, slot2;
+  double lr = 0.01, beta1 = 0, beta2 = 0, eps = 1e-7;
+  double c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0;
+  bool nesterov = false, amsgrad = false;
+  double clipnorm = 0, clipvalue = 0;
+};
+
+namespace ops {
+// Validates the step (float dtype, contiguous parameter and slots of its shape) and runs the kernel.
+void optim_update(const OptimStep& step);
+// Softmax cross-entropy over the last axis: logits (..., C); target (..., C) floats or (...) int64 indices.
+// Returns the per-row loss (...); differentiable in the logits (gradient softmax * sum(t) - t).
+Tensor softmax_cross_entropy(const Tensor& logits, const Tensor& target);
+}  // namespace ops
+}  // namespace pydl
+
+// ---- convolution and pooling (conv.cpp, pool.cpp): channels-last data, HWIO kernels, Keras/TensorFlow padding ----
+#include <array>
+#include <string>
+namespace pydl {
+namespace ops {
+enum class Padding { Valid, Same, Causal };  // Same pads asymmetrically (extra at the end); Causal: conv1d only
+using Pair = std::array<int64_t, 2>;          // (height, width) values: strides, dilation, pool size, ...
+Padding parse_padding(const std::string& name, const char* op, bool allow_causal);
+// x (n, h, w, c), w (kh, kw, c, filters), b (filters) or undefined. activation: "" or "linear" (none), "relu"
+// (fused into the kernel), "sigmoid", "tanh", "softplus", "elu", "leaky_relu".
+Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& b, Pair strides, Padding padding, Pair dilation,
+              const std::string& activation);
+// x (n, steps, c), w (k, c, filters).
+Tensor conv1d(const Tensor& x, const Tensor& w, const Tensor& b, int64_t stride, Padding padding, int64_t dilation,
+              const std::string& activation);
+// w (kh, kw, filters, c) like Keras Conv2DTranspose; output_padding {-1, -1} means None (Keras output-shape rules).
+Tensor conv2d_transpose(const Tensor& x, const Tensor& w, const Tensor& b, Pair strides, Padding padding,
+                        Pair output_padding, Pair dilation);
+Tensor pool2d(const Tensor& x, PoolKind kind, Pair pool, Pair strides, Padding padding);       // x (n, h, w, c)
+Tensor pool1d(const Tensor& x, PoolKind kind, int64_t pool, int64_t stride, Padding padding);  // x (n, steps, c)
+Tensor global_pool(const Tensor& x, PoolKind kind, int spatial_dims, bool keepdims);
+Tensor upsample2d(const Tensor& x, Pair size);                    // nearest neighbour, integer factors
+Tensor zero_pad2d(const Tensor& x, Pair rows, Pair cols);         // (top, bottom), (left, right)
+}  // namespace ops
+}  // namespace pydl

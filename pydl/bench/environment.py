@@ -24,6 +24,16 @@ def _cpu_model():
     return platform.processor() or platform.machine()
 
 
+def _torch_blas(torch):
+    """PyTorch links its BLAS (MKL on x86 wheels) statically, out of threadpoolctl's sight: ask its build config."""
+    if torch is None:
+        return None
+    for item in torch.__config__.show().replace(",", "\n").split("\n"):
+        if "BLAS_INFO=" in item:
+            return item.split("=", 1)[1].strip()
+    return "unknown"
+
+
 def collect(threads, torch, threadpoolctl, matplotlib):
     """Metadata for the JSON file (call after torch is imported, so its BLAS and OpenMP show up too)."""
     return {
@@ -37,6 +47,7 @@ def collect(threads, torch, threadpoolctl, matplotlib):
         "cpu": {"model": _cpu_model(), "logical_cpus": os.cpu_count(), "platform": platform.platform()},
         "threads": list(threads),
         "blas": threadpoolctl.threadpool_info() if threadpoolctl else None,
+        "torch_blas": _torch_blas(torch),
         "env": {k: os.environ.get(k) for k in SLOWING_VARS + THREAD_VARS},
         "load_avg_1min": {"start": load_avg()},
     }
@@ -53,10 +64,10 @@ def load_avg():
 def describe(meta):
     """Header lines for the printed report, warnings first."""
     lines = []
-    for var in SLOWING_VARS:
-        if meta["env"][var] is not None:
-            lines.append(f"warning: {var}={meta['env'][var]} is set and may slow NumPy's OpenBLAS; for a fair "
-                         f"comparison run: env -u {' -u '.join(SLOWING_VARS)} pydl bench")
+    slowing = [f"{k}={meta['env'][k]}" for k in SLOWING_VARS if meta["env"][k] is not None]
+    if slowing:
+        lines.append(f"warning: {' '.join(slowing)} set: it overrides OpenBLAS's CPU detection and may slow NumPy; "
+                     f"for a fair comparison run: env -u {' -u '.join(SLOWING_VARS)} pydl bench")
     if meta["blas"] is None:
         lines.append("warning: threadpoolctl is not installed, so NumPy's BLAS thread count is NOT matched to "
                      "pydl's (pip install threadpoolctl)")
@@ -69,6 +80,9 @@ def describe(meta):
                  f"torch {v['torch'] or 'not installed'}; cpu: {meta['cpu']['model']} "
                  f"({meta['cpu']['logical_cpus']} logical)")
     for lib in meta["blas"] or ():
-        lines.append(f"  {lib['user_api']}: {lib['internal_api']} {lib.get('version') or ''} "
-                     f"({lib.get('architecture') or lib.get('threading_layer') or ''}) {os.path.basename(lib['filepath'])}")
+        detail = ", ".join(str(lib[k]) for k in ("version", "architecture", "threading_layer") if lib.get(k))
+        detail = f" ({detail})" if detail else ""
+        lines.append(f"  {lib['user_api']}: {lib['internal_api']}{detail} {os.path.basename(lib['filepath'])}")
+    if meta["torch_blas"]:
+        lines.append(f"  torch blas: {meta['torch_blas']} (built in)")
     return lines

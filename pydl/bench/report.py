@@ -20,8 +20,8 @@ def _num(v, fmt):
 
 def header(suite, unit, repeats):
     return [f"\n{suite}: median of {repeats} timed batches per entry; speed-up = other time / pydl time (>1: pydl "
-            "faster)", _ROW.format("", "", "", "time per call", "", "", unit, "", "", "speed-up", ""),
-            _ROW.format("op", "shape", "thr", *(NAMES[k] for k in LIBS), *(NAMES[k] for k in LIBS), "×NumPy", "×torch")]
+            "faster)", _ROW.format("", "", "", "time per call", "", "", unit, "", "", "speed-up", "").rstrip(),
+            _ROW.format("op", "shape", "thr", *(NAMES[k] for k in LIBS * 2), "×NumPy", "×torch")]
 
 
 def row(r):

@@ -1,4 +1,5 @@
 """Runs the selected suites at each thread count and hands the results to report."""
+import statistics
 import sys
 
 import numpy as np
@@ -45,11 +46,12 @@ def run(ops, threads, repeats, quick, json_path=None, plot_path=None):
                 errs = _check(case)
             for n in threads:
                 with thread_count(n, torch, tpc):
-                    t = {lib: time_call(fn, repeats, min_batch_s, warmup_s) for lib, fn in case.fns.items()}
+                    samples = {lib: time_call(fn, repeats, min_batch_s, warmup_s) for lib, fn in case.fns.items()}
+                t = {lib: statistics.median(v) for lib, v in samples.items()}
                 r = {"suite": name, "op": case.op, "shape": case.shape, "threads": n, "unit": case.unit,
                      "work": case.work, "time_s": t, "rate": {k: case.work / v / 1e9 for k, v in t.items()},
                      "x_numpy": t["numpy"] / t["pydl"], "x_torch": t["torch"] / t["pydl"] if "torch" in t else None,
-                     "check": errs, "tol": case.tol, "series": case.series, "size": case.size}
+                     "samples_s": samples, "check": errs, "tol": case.tol, "series": case.series, "size": case.size}
                 results.append(r)
                 print(report.row(r), flush=True)
 

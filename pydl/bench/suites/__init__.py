@@ -30,3 +30,4 @@ def register(name):
 # built-in suites register themselves on import; import order is table order
 from . import matmul  # noqa: E402,F401,I001
 from . import elementwise  # noqa: E402,F401
+from . import conv  # noqa: E402,F401  (registers "conv" and "pool")

@@ -48,7 +48,8 @@ def cases(quick, torch):
     n = 1 << (20 if quick else 24)
     label = f"{n >> 20}M f32"
     rng = np.random.default_rng(0)
-    x, y, o = rng.standard_normal(n, dtype=np.float32), rng.standard_normal(n, dtype=np.float32), np.empty(n, np.float32)
+    x, y = rng.standard_normal(n, dtype=np.float32), rng.standard_normal(n, dtype=np.float32)
+    o = np.empty(n, np.float32)  # NumPy's out= buffer
     px, py = pydl.from_numpy(x), pydl.from_numpy(y)
     tx, ty = (torch.from_numpy(x), torch.from_numpy(y)) if torch else (None, None)
     p = functools.partial

@@ -1,0 +1,61 @@
+// Bindings of the convolution and pooling ops (pydl._C._conv2d, ...). pydl/ops.py normalises the Keras-style
+// arguments (ints or pairs, None) before calling these; each releases the GIL around the op.
+#include "bindings/common.h"
+#include "ops/ops.h"
+
+namespace pydl {
+namespace bind {
+namespace {
+
+using ops::Pair;
+
+Tensor optional_tensor(const py::object& o) { return o.is_none() ? Tensor() : o.cast<Tensor>(); }
+
+}  // namespace
+
+void bind_conv(py::module_& m) {
+  m.def("_conv2d", [](const Tensor& x, const Tensor& w, py::object b, Pair strides, const std::string& padding,
+                      Pair dilation, const std::string& activation) {
+    Tensor bt = optional_tensor(b);
+    return nogil([&] {
+      return ops::conv2d(x, w, bt, strides, ops::parse_padding(padding, "conv2d", false), dilation, activation);
+    });
+  });
+  m.def("_conv1d", [](const Tensor& x, const Tensor& w, py::object b, int64_t stride, const std::string& padding,
+                      int64_t dilation, const std::string& activation) {
+    Tensor bt = optional_tensor(b);
+    return nogil([&] {
+      return ops::conv1d(x, w, bt, stride, ops::parse_padding(padding, "conv1d", true), dilation, activation);
+    });
+  });
+  m.def("_conv2d_transpose", [](const Tensor& x, const Tensor& w, py::object b, Pair strides,
+                                const std::string& padding, Pair output_padding, Pair dilation) {
+    Tensor bt = optional_tensor(b);
+    return nogil([&] {
+      return ops::conv2d_transpose(x, w, bt, strides, ops::parse_padding(padding, "conv2d_transpose", false),
+                                   output_padding, dilation);
+    });
+  });
+  m.def("_pool2d", [](const Tensor& x, bool is_max, Pair pool, Pair strides, const std::string& padding) {
+    const PoolKind kind = is_max ? PoolKind::Max : PoolKind::Avg;
+    return nogil([&] {
+      return ops::pool2d(x, kind, pool, strides, ops::parse_padding(padding, is_max ? "max_pool2d" : "avg_pool2d", false));
+    });
+  });
+  m.def("_pool1d", [](const Tensor& x, bool is_max, int64_t pool, int64_t stride, const std::string& padding) {
+    const PoolKind kind = is_max ? PoolKind::Max : PoolKind::Avg;
+    return nogil([&] {
+      return ops::pool1d(x, kind, pool, stride, ops::parse_padding(padding, is_max ? "max_pool1d" : "avg_pool1d", false));
+    });
+  });
+  m.def("_global_pool", [](const Tensor& x, bool is_max, int dims, bool keepdims) {
+    return nogil([&] { return ops::global_pool(x, is_max ? PoolKind::Max : PoolKind::Avg, dims, keepdims); });
+  });
+  m.def("_upsample2d", [](const Tensor& x, Pair size) { return nogil([&] { return ops::upsample2d(x, size); }); });
+  m.def("_zero_pad2d", [](const Tensor& x, Pair rows, Pair cols) {
+    return nogil([&] { return ops::zero_pad2d(x, rows, cols); });
+  });
+}
+
+}  // namespace bind
+}  // namespace pydl

@@ -1,0 +1,30 @@
+// Direct convolution (conv_direct.cpp, conv_weight.cpp): the paths of cpu/conv.cpp that need no im2col buffer,
+// built on the per-ISA micro-kernels of cpu/conv_isa.h.
+#pragma once
+#include "core/dispatch.h"
+#include "cpu/conv_isa.h"
+
+namespace pydl {
+namespace cpu {
+
+// How a channel dimension is cut into register tiles of nr = nv * lanes channels.
+struct ConvTiling {
+  int mr = 0, nr = 0;
+  int64_t ntiles = 0;
+  const ConvUkr* ukr = nullptr;  // null when `exact` was asked and no tile width divides the channels
+};
+// exact: nr must divide `channels` (kernels that read rows of that width unpadded).
+ConvTiling conv_tiling(DType dt, int64_t channels, bool exact);
+
+// Contiguous tensors as in KernelTable::conv2d / conv2d_backward_data / conv2d_backward_weight.
+void conv_forward_direct(const Tensor& y, const Tensor& x, const Tensor& w, const Tensor& b, const WindowGeometry& g,
+                         bool relu);
+// Backward-data tiles run over input channels: worth it unless they are only a fraction of a vector.
+bool conv_backward_data_direct_pays(const WindowGeometry& g, DType dt);
+void conv_backward_data_direct(const Tensor& dx, const Tensor& dy, const Tensor& w, const WindowGeometry& g);
+// Returns false (and does nothing) when the filters are not a whole number of vectors.
+bool conv_backward_weight_direct(const Tensor& dw, const Tensor& db, const Tensor& x, const Tensor& dy,
+                                 const WindowGeometry& g);
+
+}  // namespace cpu
+}  // namespace pydl

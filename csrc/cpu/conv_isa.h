@@ -1,0 +1,45 @@
+// The per-ISA convolution micro-kernel: each SIMD level (generic, AVX2, AVX-512) compiles kernels/conv_ukr.h with its
+// own flags into a table of plain functions over raw pointers; the drivers in conv_direct.cpp pick from it at run time.
+#pragma once
+#include <cstdint>
+
+namespace pydl {
+namespace cpu {
+
+// A register tile of output pixels x channels, summed over "taps" (window positions) of kc channels each:
+//   c[i][j] = act(sum_t sum_k a[t * mr + i][k] * b[t][k * nr + j] + (accumulate ? c[i][j] : 0) + bias[j])
+// for i < m <= mr, j < n <= nr (nr = nv * lanes); c[i] is the output row of pixel i (c_rows[i]). a holds one row
+// pointer per (tap, pixel); b one 64-byte aligned panel (kc x nr, zero padded past n) per tap; bias (nr values) may
+// be null. ntaps = 0 gives zeros (or leaves c unchanged when accumulating, before bias and relu).
+using ConvMicroKernel = void (*)(int64_t ntaps, int64_t kc, const void* const* a, const void* const* b,
+                                 void* const* c_rows, int64_t m, int64_t n, bool accumulate, const void* bias,
+                                 bool relu);
+
+// The kernel-gradient tile: mr values of a contiguous run of the kernel's rows (kw * c values of the input) times
+// nr = nv * lanes filters, summed over segments of pixels (one output row each, len pixels):
+//   c[i][j] = (accumulate ? c[i][j] : 0) + sum_s sum_p x[s][p * x_step + i] * dy[s][p * dy_step + j]
+// for i < m <= mr and all j < nr; dy rows are read unaligned. `edge` handles m < mr (never reads x past m).
+using ConvWeightKernel = void (*)(int64_t nseg, const void* const* x, const void* const* dy, int64_t len,
+                                  int64_t x_step, int64_t dy_step, void* c, int64_t ldc, int64_t m, bool accumulate);
+
+constexpr int kMaxConvNv = 4;
+
+struct ConvUkr {
+  int mr = 0;
+  ConvMicroKernel fn = nullptr;
+  ConvWeightKernel dw = nullptr, dw_edge = nullptr;
+};
+
+struct ConvIsaKernels {
+  int lanes[2] = {};                        // vector lanes for [float32, float64]
+  int max_nv = 0;                           // widest tile, in vectors
+  ConvUkr ukr[2][kMaxConvNv + 1] = {};      // [dtype][nv], nv = 1..max_nv
+};
+
+void fill_conv_generic(ConvIsaKernels& k);
+void fill_conv_avx2(ConvIsaKernels& k);
+void fill_conv_avx512(ConvIsaKernels& k);
+const ConvIsaKernels& conv_isa_kernels();   // for active_isa()
+
+}  // namespace cpu
+}  // namespace pydl

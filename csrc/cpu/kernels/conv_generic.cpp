@@ -1,0 +1,22 @@
+// The baseline x86-64 (SSE2) build of the convolution micro-kernel (compile flags set in CMakeLists.txt).
+#include "cpu/conv_isa.h"
+
+namespace {
+#include "cpu/kernels/conv_ukr.h"
+}  // namespace
+
+namespace pydl {
+namespace cpu {
+
+// Register budget: MR x NV accumulators + NV kernel vectors + one broadcast must fit the vector registers
+// (16 here), and MR row pointers the general-purpose ones.
+void fill_conv_generic(ConvIsaKernels& k) {
+  k.lanes[0] = 4;
+  k.lanes[1] = 2;
+  k.max_nv = 2;
+  fill_conv_row<float, 4, 8, 6, 1, 1>(k.ukr[0], k.max_nv);
+  fill_conv_row<double, 2, 8, 6, 1, 1>(k.ukr[1], k.max_nv);
+}
+
+}  // namespace cpu
+}  // namespace pydl

@@ -1,0 +1,102 @@
+"""Activation functions, by name or callable, as in Keras: `Dense(64, activation='relu')`.
+
+>>> pydl.activations.get('relu')(pydl.tensor([-1.0, 2.0])).tolist()
+[0.0, 2.0]
+"""
+from . import ops
+from .utils.registry import custom_objects
+
+
+def linear(x):
+    return x
+
+
+def sigmoid(x):
+    return ops.sigmoid(x)
+
+
+def tanh(x):
+    return ops.tanh(x)
+
+
+def relu(x, alpha=0.0, max_value=None, threshold=0.0):
+    """max(x, 0); with alpha a leaky slope below zero, max_value a cap (relu6: max_value=6)."""
+    if threshold != 0.0:
+        y = ops.where(ops.ge(x, threshold), x, alpha * (x - threshold) if alpha else 0.0)
+    elif alpha:
+        y = ops.leaky_relu(x, alpha)
+    else:
+        y = ops.relu(x)
+    return ops.clip(y, None, max_value) if max_value is not None else y
+
+
+def softmax(x, axis=-1):
+    return ops.softmax(x, axis)
+
+
+def elu(x, alpha=1.0):
+    return ops.elu(x, alpha)
+
+
+def selu(x):
+    return 1.0507009873554805 * ops.elu(x, 1.6732632423543772)
+
+
+def softplus(x):
+    return ops.softplus(x)
+
+
+def softsign(x):
+    return x / (ops.abs(x) + 1.0)
+
+
+def hard_sigmoid(x):
+    return ops.clip(0.2 * x + 0.5, 0.0, 1.0)
+
+
+def exponential(x):
+    return ops.exp(x)
+
+
+def leaky_relu(x, alpha=0.3):
+    return ops.leaky_relu(x, alpha)
+
+
+_ALL = {f.__name__: f for f in (linear, sigmoid, tanh, relu, softmax, elu, selu, softplus, softsign, hard_sigmoid,
+                                 exponential, leaky_relu)}
+
+
+def get(identifier):
+    """A callable from a name, a callable, or None (linear)."""
+    if identifier is None:
+        return linear
+    if isinstance(identifier, str):
+        try:
+            return _ALL[identifier]
+        except KeyError:
+            scoped = custom_objects()
+            if identifier in scoped:
+                return scoped[identifier]
+            raise ValueError(f"Unknown activation function '{identifier}'. Valid names: "
+                             f"{', '.join(sorted(_ALL))} (for your own function, pass custom_objects="
+                             f"{{'{identifier}': fn}} when loading)") from None
+    if callable(identifier):
+        return identifier
+    raise TypeError(f"activation must be a name or a callable, got {identifier!r}")
+
+
+def serialize(fn):
+    """The name under which `fn` is saved (built-ins, or a custom function's __name__ for custom_objects)."""
+    name = getattr(fn, "__name__", None)
+    if name is None:
+        raise ValueError(f"cannot serialize activation {fn!r}: it has no name")
+    return name
+
+
+def deserialize(name, custom_objects=None):
+    if custom_objects and name in custom_objects:
+        return custom_objects[name]
+    return get(name)
+
+
+__all__ = list(_ALL) + ["get", "serialize", "deserialize"]

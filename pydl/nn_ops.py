@@ -1,0 +1,36 @@
+"""Fused training kernels of pydl's C++ core: softmax cross-entropy and optimizer updates.
+
+Like pydl.ops, each function is one call into pydl._C (the only other modules allowed to import it are tensor.py,
+ops.py and autograd.py).
+"""
+from . import _C
+
+# Optimizer kinds, in the order of the C++ OptimKind enum.
+SGD, ADAGRAD, ADADELTA, RMSPROP, ADAM, NADAM = range(6)
+
+
+def softmax_cross_entropy(logits, target):
+    """Per-row -sum(target * log_softmax(logits)) over the last axis in one fused kernel (and one for backward).
+
+    `target` is either one-hot/probability rows of logits' shape, or int64 class indices of shape logits.shape[:-1].
+
+    >>> z = pydl.tensor([[2.0, 0.0]])
+    >>> round(pydl.nn_ops.softmax_cross_entropy(z, pydl.tensor([0])).item(), 4)
+    0.1269
+    """
+    return _C.softmax_cross_entropy(logits, target)
+
+
+def optim_update(kind, params, grads, slots, lr, beta1=0.0, beta2=0.0, eps=1e-7, c=(), nesterov=False,
+                 amsgrad=False, clipnorm=0.0, clipvalue=0.0, clear_grad=False):
+    """Updates every parameter in place with one fused kernel each, in one call (GIL released).
+
+    grads=None reads each parameter's .grad (skipping those without one); clear_grad then resets it.
+    Returns the number of parameters updated. See csrc/ops/ops.h (OptimStep) for each rule's slots and constants.
+    """
+    return _C._optim_update(kind, params, grads, slots, float(lr), float(beta1), float(beta2), float(eps),
+                            [float(v) for v in c], bool(nesterov), bool(amsgrad), float(clipnorm or 0.0),
+                            float(clipvalue or 0.0), bool(clear_grad))
+
+
+__all__ = ["softmax_cross_entropy", "optim_update"]

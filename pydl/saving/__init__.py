@@ -1,0 +1,26 @@
+"""Saving models and weights in a data-only format (see pydl.saving.format)."""
+from .serialization import deserialize_layer, model_from_config, model_from_json, model_to_config, serialize_layer
+
+
+def save_model(model, filepath, overwrite=True, include_optimizer=True):
+    from .model_io import save_model as f
+    return f(model, filepath, overwrite=overwrite, include_optimizer=include_optimizer)
+
+
+def load_model(filepath, custom_objects=None, compile=True):
+    from .model_io import load_model as f
+    return f(filepath, custom_objects=custom_objects, compile=compile)
+
+
+def save_weights(model, filepath, overwrite=True):
+    from .model_io import save_weights as f
+    return f(model, filepath, overwrite=overwrite)
+
+
+def load_weights(model, filepath, by_name=False, skip_mismatch=False):
+    from .model_io import load_weights as f
+    return f(model, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
+
+
+__all__ = ["save_model", "load_model", "save_weights", "load_weights", "serialize_layer", "deserialize_layer",
+           "model_to_config", "model_from_config", "model_from_json"]

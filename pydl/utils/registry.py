@@ -1,0 +1,81 @@
+"""The registry of classes that configs may name (layers, initializers, regularizers, optimizers, losses, ...).
+
+Saved models name classes; loading resolves each name only here (or in the caller's explicit `custom_objects`),
+so a file can never make pydl import or run anything else.
+"""
+
+_REGISTRY = {}  # kind -> {name: object}
+
+
+def register(kind, name=None):
+    """Class decorator: makes `cls` loadable by `name` (default: its class name) under `kind`."""
+    def deco(obj):
+        _REGISTRY.setdefault(kind, {})[name or obj.__name__] = obj
+        return obj
+    return deco
+
+
+def names(kind):
+    return sorted(_REGISTRY.get(kind, {}))
+
+
+def lookup(kind, name, custom_objects=None):  # noqa: F811 (the argument shadows the function below)
+    """The object registered as `name`, or ValueError listing the valid names."""
+    if custom_objects and name in custom_objects:
+        return custom_objects[name]
+    scoped = globals()["custom_objects"]()
+    if name in scoped:
+        return scoped[name]
+    table = _REGISTRY.get(kind, {})
+    if name in table:
+        return table[name]
+    raise ValueError(f"Unknown {kind} '{name}'. Valid names: {', '.join(sorted(table))}"
+                     + (" (pass custom_objects={...} for your own classes)" if kind == "layer" else ""))
+
+
+def serialize(obj):
+    """{'class_name': ..., 'config': ...} for an object with get_config()."""
+    return {"class_name": type(obj).__name__, "config": obj.get_config()}
+
+
+def deserialize(kind, spec, custom_objects=None):
+    """An object from {'class_name', 'config'} via its class's from_config (or the constructor)."""
+    if not isinstance(spec, dict) or "class_name" not in spec:
+        raise ValueError(f"cannot deserialize a {kind} from {spec!r}: expected a dict with 'class_name' and 'config'")
+    cls = lookup(kind, spec["class_name"], custom_objects)
+    config = spec.get("config", {}) or {}
+    if hasattr(cls, "from_config"):
+        return cls.from_config(config)
+    return cls(**config)
+
+
+_custom_stack = []
+
+
+class custom_object_scope:
+    """Within this block, names in `objects` resolve to those objects (custom layers, activations, functions).
+
+    >>> with pydl.utils.registry.custom_object_scope({'swish': swish}):
+    ...     model = pydl.models.load_model('m.pydl')
+    """
+
+    def __init__(self, *objects):
+        self.objects = {}
+        for o in objects:
+            self.objects.update(o or {})
+
+    def __enter__(self):
+        _custom_stack.append(self.objects)
+        return self
+
+    def __exit__(self, *exc):
+        _custom_stack.pop()
+        return False
+
+
+def custom_objects():
+    """The custom objects of the active scopes, innermost last."""
+    out = {}
+    for d in _custom_stack:
+        out.update(d)
+    return out
