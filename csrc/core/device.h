@@ -1,5 +1,6 @@
 // Where a tensor's memory lives. Every tensor has one; kernels are registered per device type.
 #pragma once
+#include <cstdint>
 #include <string>
 
 namespace pydl {
