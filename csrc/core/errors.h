@@ -1,6 +1,7 @@
 // Typed errors; the bindings map each to a Python exception of the same name.
 #pragma once
-#include <sstream>
+#include <cstdio>
+#include <type_traits>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -20,12 +21,26 @@ struct RuntimeError : Error { using Error::Error; };
 // Formats a shape like Python prints a tuple: (2, 3), (4,), ().
 std::string shape_str(const std::vector<int64_t>& shape);
 
+// Message formatting without iostreams: an extension whose C++ runtime is linked statically (as some toolchains
+// do) next to another copy in the process can crash inside ostream's locale machinery.
 namespace detail {
-inline void cat(std::ostringstream&) {}
-template <typename T, typename... R> void cat(std::ostringstream& os, const T& v, const R&... r) { os << v; cat(os, r...); }
+inline void append(std::string& s, const std::string& v) { s += v; }
+inline void append(std::string& s, const char* v) { s += v ? v : "(null)"; }
+inline void append(std::string& s, char v) { s += v; }
+inline void append(std::string& s, bool v) { s += v ? "true" : "false"; }
+template <typename T> void append(std::string& s, const T& v) {
+  static_assert(std::is_arithmetic<T>::value, "str_cat: unsupported argument type");
+  char buf[40];
+  if constexpr (std::is_floating_point<T>::value) std::snprintf(buf, sizeof buf, "%g", static_cast<double>(v));
+  else if constexpr (std::is_signed<T>::value) std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(v));
+  else std::snprintf(buf, sizeof buf, "%llu", static_cast<unsigned long long>(v));
+  s += buf;
+}
 }  // namespace detail
 template <typename... A> std::string str_cat(const A&... a) {
-  std::ostringstream os; detail::cat(os, a...); return os.str();
+  std::string s;
+  (detail::append(s, a), ...);
+  return s;
 }
 
 #define PYDL_CHECK(cond, Err, ...) \

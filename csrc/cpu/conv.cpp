@@ -70,8 +70,8 @@ template <typename T> void copy_n(T* d, const T* s, int64_t n) {
   else std::memcpy(d, s, n * sizeof(T));
 }
 
-// Walks the windows of output rows r0, r0 + 1, ... of M: f(dst_or_src row in cols, x offset of the tap, k offset)
-// for each (kh, kw) tap inside the input. `span` calls cover kw*c contiguous elements at once where possible.
+// Walks the windows of output rows r0, r0 + 1, ... of M: tap(offset in cols, offset in x or -1 outside the input,
+// length) per (kh, kw) tap, or once per kernel row (kw * c consecutive values) when the row lies inside.
 template <typename F>
 void for_each_window(const WindowGeometry& g, int64_t r0, int64_t rows, F&& tap) {
   const int64_t C = g.c, K = g.kh * g.kw * C, P = g.oh * g.ow;

@@ -4,8 +4,8 @@
 // into rectangles whose windows meet the input in the same taps, so padding costs no work and needs no checks, and
 // each rectangle is tiled as one flat sequence across rows and images, so short rows waste no tile rows.
 // With few input channels (an image's 1 or 3) a tap is a whole kernel row, the kw * c consecutive input values under
-// it, so the micro-kernel runs reductions of kw * c rather than of 1-3 (the input is zero-padded into a copy first
-// when windows leave it; with so few channels that copy is smaller than the output).
+// it, so the micro-kernel runs reductions of kw * c rather than of 1-3 (when windows leave the input, groups of images
+// are first copied zero-padded into a bounded buffer).
 // Every output element is written by one tile in a fixed order of taps: results do not depend on the thread count.
 #include "cpu/conv_direct.h"
 #include <algorithm>
@@ -64,6 +64,7 @@ namespace {
 constexpr int64_t kFewChannels = 4;                    // fewer input channels: forward taps are kernel rows
 constexpr int64_t kPanelBlockElems = int64_t(1) << 16;  // kernel-panel block kept in L2 while tiles sweep it
 constexpr int64_t kChunkTiles = 8;                     // tiles per task, revisited for each panel block
+constexpr int64_t kPadGroupElems = int64_t(1) << 20;   // zero-padded input copies (few channels) per group of images
 
 template <typename T> class AlignedBuffer {
  public:
@@ -237,33 +238,39 @@ void forward_typed(T* y, const T* x, const T* w, const T* bias, const WindowGeom
   gr.out_h = g.oh; gr.out_w = g.ow; gr.out_c = O;
   gr.src_h = g.h; gr.src_w = g.w; gr.src_c = C;
   gr.y0 = -g.pad_top; gr.ys = g.sh; gr.x0 = -g.pad_left; gr.xs = g.sw;
-  const T* src = x;
-  std::vector<T> padded;
   for (int64_t kh = 0; kh < g.kh; ++kh) gr.trows.push_back({kh * g.dh, kh});
   if (C < kFewChannels && g.dw == 1) {  // taps are kernel rows of kw * c consecutive values
     const int64_t hp = (g.oh - 1) * g.sh + (g.kh - 1) * g.dh + 1, wp = (g.ow - 1) * g.sw + g.kw;
-    if (g.pad_top > 0 || g.pad_left > 0 || hp > g.h || wp > g.w) {
-      padded.assign(static_cast<size_t>(g.n * hp * wp * C), T(0));
-      for (int64_t n = 0; n < g.n; ++n)
-        for (int64_t ih = 0; ih < g.h; ++ih) {
-          const int64_t r = ih + g.pad_top, c0 = g.pad_left, cols = std::min(g.w, wp - c0);
-          if (r < hp && cols > 0)
-            std::copy(x + (n * g.h + ih) * g.w * C, x + ((n * g.h + ih) * g.w + cols) * C,
-                      padded.data() + ((n * hp + r) * wp + c0) * C);
-        }
-      src = padded.data();
-      gr.src_h = hp; gr.src_w = wp; gr.y0 = 0; gr.x0 = 0;
-    }
     gr.tcols.push_back({0, 0});
     gr.kc = g.kw * C;
     gr.panel_taps = g.kh;
+    if (g.pad_top > 0 || g.pad_left > 0 || hp > g.h || wp > g.w) {
+      // Kernel rows must not leave the input: copy groups of images zero-padded (a bounded buffer) and run each.
+      const int64_t group = std::clamp<int64_t>(kPadGroupElems / (hp * wp * C), 1, g.n);
+      std::vector<T> padded(static_cast<size_t>(group * hp * wp * C));
+      gr.src_h = hp; gr.src_w = wp; gr.y0 = 0; gr.x0 = 0;
+      for (int64_t n0 = 0; n0 < g.n; n0 += group) {
+        gr.n = std::min(group, g.n - n0);
+        std::fill(padded.begin(), padded.end(), T(0));
+        for (int64_t n = 0; n < gr.n; ++n)
+          for (int64_t ih = 0; ih < g.h; ++ih) {
+            const int64_t r = ih + g.pad_top, cols = std::min(g.w, wp - g.pad_left);
+            if (r < hp && cols > 0)
+              std::copy(x + ((n0 + n) * g.h + ih) * g.w * C, x + (((n0 + n) * g.h + ih) * g.w + cols) * C,
+                        padded.data() + ((n * hp + r) * wp + g.pad_left) * C);
+          }
+        run_grids(std::vector<Grid>{gr}, padded.data(), y + n0 * g.oh * g.ow * O, tl, panels.get(),
+                  bias ? bias_panels.get() : nullptr, relu);
+      }
+      return;
+    }
   } else {
     for (int64_t kw = 0; kw < g.kw; ++kw) gr.tcols.push_back({kw * g.dw, kw});
     gr.id_stride = g.kw;
     gr.kc = C;
     gr.panel_taps = taps;
   }
-  run_grids(std::vector<Grid>{gr}, src, y, tl, panels.get(), bias ? bias_panels.get() : nullptr, relu);
+  run_grids(std::vector<Grid>{gr}, x, y, tl, panels.get(), bias ? bias_panels.get() : nullptr, relu);
 }
 
 // dx[ih, iw] sums dy[oh, ow] w[kh, kw]^T over the taps with ih = oh * sh - pad_top + kh * dh (and the same for

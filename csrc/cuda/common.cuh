@@ -314,6 +314,10 @@ void register_reduce(KernelTable& t);       // reduce, softmax, softmax_backward
 void register_gemm(KernelTable& t);
 void register_index(KernelTable& t);        // index_select, index_add, gather, scatter_add
 void register_random(KernelTable& t);
+void register_conv(KernelTable& t);         // conv2d, conv2d_backward_data, conv2d_backward_weight (after gemm)
+void register_pool(KernelTable& t);         // pool2d, pool2d_backward
+void register_optim(KernelTable& t);        // optim_update
+void register_loss(KernelTable& t);         // softmax_xent, softmax_xent_backward
 
 }  // namespace cuda
 }  // namespace pydl

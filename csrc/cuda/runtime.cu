@@ -297,6 +297,10 @@ void register_kernels(KernelTable& t) {
   register_gemm(t);
   register_index(t);
   register_random(t);
+  register_conv(t);  // after register_gemm: im2col + the GEMM
+  register_pool(t);
+  register_optim(t);
+  register_loss(t);
 }
 
 }  // namespace cuda

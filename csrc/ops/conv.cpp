@@ -219,21 +219,26 @@ Tensor conv2d_transpose(const Tensor& x, const Tensor& w, const Tensor& b, Pair 
 
   Tensor xc = contiguous_data(x), wc = contiguous_data(w);
   Tensor y = run_backward_data(xc, wc, g);
-  if (needs_grad({&x, &w})) {
-    const bool gx = x.requires_grad(), gw = w.requires_grad();
+  if (b.defined()) add_(y, b);  // y is new and has no history yet: add in place, the node below gives b its gradient
+  if (needs_grad({&x, &w, &b})) {
+    const bool gx = x.requires_grad(), gw = w.requires_grad(), gb = b.defined() && b.requires_grad();
     SavedTensor X(gw ? xc : Tensor()), W(gx ? wc : Tensor());
     const Shape w_shape = wc.shape();
-    record(y, "Conv2dTransposeBackward", {x, w}, [=](const Tensor& g_in) {
-      Tensor dy = contiguous(g_in), dx, dw;
+    record(y, "Conv2dTransposeBackward", {x, w, b}, [=](const Tensor& g_in) {
+      Tensor dy = contiguous(g_in), dx, dw, db;
       if (gx) dx = run_forward(dy, W.get(), Tensor(), g, UnaryOp::Count);
       if (gw) {
         dw = empty(w_shape, dy.dtype(), dy.device());
         run_backward_weight(dw, Tensor(), dy, X.get(), g);
       }
-      return Grads{dx, dw};
+      if (gb) {  // column sums of dy as a (1 x pixels) @ (pixels x filters) product: no transposed copy
+        const int64_t pixels = g.n * g.h * g.w;
+        db = reshape(matmul(ones({1, pixels}, dy.dtype(), dy.device()), reshape(dy, {pixels, g.c})), {g.c});
+      }
+      return Grads{dx, dw, db};
     });
   }
-  return b.defined() ? add(y, b) : y;
+  return y;
 }
 
 }  // namespace ops

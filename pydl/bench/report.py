@@ -5,7 +5,8 @@ import tempfile
 
 LIBS = ("pydl", "numpy", "torch")
 NAMES = {"pydl": "pydl", "numpy": "NumPy", "torch": "torch"}
-_ROW = "{:<10} {:<22} {:>3}  {:>9} {:>9} {:>9}  {:>7} {:>7} {:>7}  {:>7} {:>7}"
+CLIP = 30  # speed-up bars longer than this are drawn to this length, labelled with their value
+_ROW = "{:<11} {:<22} {:>3}  {:>9} {:>9} {:>9}  {:>7} {:>7} {:>7}  {:>7} {:>7}"
 
 
 def _time(s):
@@ -79,12 +80,15 @@ def write_plot(path, results, meta):
             ratio = {f"{r['op']}  {r['shape']}": r[f"x_{rival}"] for r in results if r["threads"] == n}
             ys = [i + (j - (len(threads) - 1) / 2) * height for i in range(len(labels))]
             vals = [ratio.get(lab) or 0 for lab in labels]
-            ax.barh(ys, vals, height=height, color=colors[j % 4], label=f"{n} thread{'s' * (n > 1)}")
+            # clipped so that one wild outlier (e.g. a rival's thread pool stalled) does not squash every other bar
+            ax.barh(ys, [min(v, CLIP) for v in vals], height=height, color=colors[j % 4],
+                    label=f"{n} thread{'s' * (n > 1)}")
             for y, v in zip(ys, vals):
                 if v:
-                    ax.text(v, y, f" {v:.2f}", va="center", fontsize=7)
+                    ax.text(min(v, CLIP), y, f" {v:.2f}", va="center", fontsize=7)
         ax.axvline(1, color="black", lw=1)
         ax.set_xscale("log")
+        ax.set_xlim(right=CLIP * 3)
         ax.set_yticks(range(len(labels)))
         ax.set_yticklabels(labels if col == 0 else [], fontsize=8)
         ax.invert_yaxis()
@@ -111,5 +115,5 @@ def write_plot(path, results, meta):
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8, ncol=len(threads))
     fig.suptitle(f"pydl {meta['versions']['pydl']} ({meta['simd']}) on {meta['cpu']['model']}", fontsize=11)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 0.98))  # leave room for the suptitle
     fig.savefig(path, dpi=100)

@@ -65,7 +65,7 @@ class Optimizer:
         entry = self._slots.get(id(p))
         if entry is None or entry[0] is not p:
             names = self._active_slots()
-            entry = (p, [zeros(tuple(p.shape), dtype=p.dtype) for _ in names])
+            entry = (p, [zeros(tuple(p.shape), dtype=p.dtype, device=p.device) for _ in names])
             self._slots[id(p)] = entry
         return entry[1]
 

@@ -23,6 +23,10 @@ CASES = {
     "gemm": ("gemm_kernels.cu", "template <typename T> struct GemmParams"),
     "reduce": ("reduce_kernels.cu", None),
     "index": ("index_kernels.cu", None),
+    "conv": ("conv_kernels.cu", None),
+    "pool": ("pool_kernels.cu", "struct PGeo"),
+    "loss": ("loss_kernels.cu", None),
+    "optim": ("optim_kernels.cu", None),
 }
 
 

@@ -230,12 +230,18 @@ GRAD_CONV2D = [
 ]
 
 
+# (in, filters): (2, 3) takes the GEMM paths for the input and kernel gradients, (5, 8) the direct ones (which need
+# a few input channels per vector and whole vectors of filters; float64 vectors hold 2, 4 or 8 values)
+CHANNELS = [(2, 3), (5, 8)]
+
+
 @pytest.mark.parametrize("kw", GRAD_CONV2D, ids=str)
-@pytest.mark.parametrize("bias", [True, False])
-def test_conv2d_gradcheck(kw, bias, rng):
-    x = pydl.tensor(rng.standard_normal((2, 6, 5, 2)), requires_grad=True)
-    w = pydl.tensor(rng.standard_normal((3, 2, 2, 3)), requires_grad=True)
-    b = pydl.tensor(rng.standard_normal(3), requires_grad=True) if bias else None
+@pytest.mark.parametrize("channels, bias", [(CHANNELS[0], True), (CHANNELS[1], True), (CHANNELS[1], False)], ids=str)
+def test_conv2d_gradcheck(kw, channels, bias, rng):
+    c, f = channels
+    x = pydl.tensor(rng.standard_normal((2, 6, 5, c)), requires_grad=True)
+    w = pydl.tensor(rng.standard_normal((3, 2, c, f)), requires_grad=True)
+    b = pydl.tensor(rng.standard_normal(f), requires_grad=True) if bias else None
     inputs = [x, w] + ([b] if bias else [])
     assert gradcheck(lambda x, w, *b: pydl.conv2d(x, w, b[0] if b else None, **kw), inputs)
 
@@ -251,20 +257,24 @@ def test_conv2d_gradcheck_pointwise_and_frozen_inputs(rng):
 
 @pytest.mark.parametrize("kw", [dict(padding="valid"), dict(padding="same", strides=2), dict(padding="causal"),
                                 dict(padding="causal", dilation=2), dict(padding="valid", strides=3)], ids=str)
-def test_conv1d_gradcheck(kw, rng):
-    x = pydl.tensor(rng.standard_normal((2, 9, 2)), requires_grad=True)
-    w = pydl.tensor(rng.standard_normal((3, 2, 3)), requires_grad=True)
-    b = pydl.tensor(rng.standard_normal(3), requires_grad=True)
+@pytest.mark.parametrize("channels", CHANNELS, ids=str)
+def test_conv1d_gradcheck(kw, channels, rng):
+    c, f = channels
+    x = pydl.tensor(rng.standard_normal((2, 9, c)), requires_grad=True)
+    w = pydl.tensor(rng.standard_normal((3, c, f)), requires_grad=True)
+    b = pydl.tensor(rng.standard_normal(f), requires_grad=True)
     assert gradcheck(lambda x, w, b: pydl.conv1d(x, w, b, **kw), [x, w, b])
 
 
 @pytest.mark.parametrize("kw", [dict(padding="valid"), dict(padding="same"), dict(padding="same", strides=2),
                                 dict(padding="valid", strides=2, output_padding=1),
                                 dict(padding="same", strides=(2, 3), output_padding=(1, 2))], ids=str)
-def test_conv2d_transpose_gradcheck(kw, rng):
-    x = pydl.tensor(rng.standard_normal((2, 3, 3, 2)), requires_grad=True)
-    w = pydl.tensor(rng.standard_normal((3, 3, 2, 2)), requires_grad=True)
-    b = pydl.tensor(rng.standard_normal(2), requires_grad=True)
+@pytest.mark.parametrize("channels", [(2, 2), (8, 5)], ids=str)
+def test_conv2d_transpose_gradcheck(kw, channels, rng):
+    cin, f = channels
+    x = pydl.tensor(rng.standard_normal((2, 3, 3, cin)), requires_grad=True)
+    w = pydl.tensor(rng.standard_normal((3, 3, f, cin)), requires_grad=True)
+    b = pydl.tensor(rng.standard_normal(f), requires_grad=True)
     assert gradcheck(lambda x, w, b: pydl.conv2d_transpose(x, w, b, **kw), [x, w, b])
 
 
@@ -285,6 +295,39 @@ def test_large_conv_is_thread_count_invariant(rng, restore_threads):
     for a, b in zip(*results):
         assert np.array_equal(a, b)
     close(results[0][0], np_conv2d(x.astype(np.float64), w.astype(np.float64), padding="same"), "float32", 72)
+
+
+@pytest.mark.parametrize("case", [(2, 6, 5, 64, 128, 3, 1, "same"),     # kernel split into blocks of taps
+                                  (1, 4, 5, 460, 130, 2, 2, "same"),    # each tap's channels split into blocks
+                                  (2, 7, 6, 24, 36, 3, 2, "valid")],    # filters not a whole number of vectors
+                         ids=str)
+def test_wide_layers_all_gradients(case, rng):
+    n, h, w, c, f, k, s, padding = case
+    x, wt = rng.standard_normal((n, h, w, c)), rng.standard_normal((k, k, c, f))
+    b = rng.standard_normal(f)
+    px, pw, pb = (pydl.tensor(a, requires_grad=True) for a in (x, wt, b))
+    y = pydl.conv2d(px, pw, pb, strides=s, padding=padding)
+    close(y, np_conv2d(x, wt, b, s, padding), "float64", k * k * c)
+    g = rng.standard_normal(y.shape)
+    y.backward(pydl.tensor(g))
+    # references: the kernel gradient is a sum over windows; the input gradient is the transposed convolution
+    (pt, _), (pl, _) = tf_pads(h, k, s, 1, padding), tf_pads(w, k, s, 1, padding)
+    xp = np.pad(x, ((0, 0), (pt, k), (pl, k), (0, 0)))
+    win = sliding_window_view(xp, (k, k), axis=(1, 2))[:, ::s, ::s][:, :g.shape[1], :g.shape[2]]
+    close(pw.grad, np.tensordot(win, g, axes=([0, 1, 2], [0, 1, 2])).transpose(1, 2, 0, 3), "float64", g.size)
+    close(pb.grad, g.sum(axis=(0, 1, 2)), "float64", g.size)
+    dx = np.zeros_like(xp)
+    for i in range(k):
+        for j in range(k):
+            dx[:, i:i + s * g.shape[1]:s, j:j + s * g.shape[2]:s] += g @ wt[i, j].T
+    close(px.grad, dx[:, pt:pt + h, pl:pl + w], "float64", f * k * k)
+
+
+def test_few_channels_padded_in_groups_of_images(rng):
+    # 1-3 channels with 'same' padding are zero-padded into a bounded buffer a group of images at a time
+    x, w = rng.standard_normal((40, 100, 90, 3)), rng.standard_normal((3, 3, 3, 4))
+    close(pydl.conv2d(ptensor(x, "float32"), ptensor(w, "float32"), padding="same"), np_conv2d(x, w, padding="same"),
+          "float32", 27)
 
 
 def test_non_contiguous_inputs(rng):

@@ -129,7 +129,9 @@ def _conv_case(torch, rng, name, batch, hwc, filters, k, s, padding, need_dx, re
         fns["torch"] = _torch_step(torch, tfn, [tx, tw, tb], tg, to_hwio)
     shape = f"{batch}x{h}x{w_}x{c}>{filters} {kh}x{kw}/{s}" if not one_d else f"{batch}x{w_}x{c}>{filters} k{kw}"
     flops = 2.0 * batch * oh * ow * filters * kh * kw * c * (3 if need_dx else 2)
-    return Case(name, shape, "GFLOP/s", flops, fns, tol=1e-3)
+    # relu: outputs within rounding of zero may fall on either side in each library, and each such pixel moves
+    # the kernel gradient by about x * dy, a few 1e-3 of its largest value on the bigger layers
+    return Case(name, shape, "GFLOP/s", flops, fns, tol=1e-2 if relu else 1e-3)
 
 
 def _np_transpose_step(x, w, b, g, pads):
