@@ -5,7 +5,7 @@ Conv2DTranspose, UpSampling2D and ZeroPadding2D. Kernels use Keras's shapes ((k.
 from .. import activations, initializers, ops, regularizers
 from ..utils.registry import register
 from .base import InputSpec, Layer
-from .core import _deser_common, _ser_reg
+from .core import _deser_common, _weights_config
 
 
 def _tuple(value, rank, name, layer):
@@ -97,15 +97,9 @@ class _Conv(Layer):
         return (input_shape[0],) + tuple(spatial) + (self.filters,)
 
     def get_config(self):
-        config = super().get_config()
-        config.update(filters=self.filters, kernel_size=list(self.kernel_size), strides=list(self.strides),
-                      padding=self.padding, data_format=self.data_format, dilation_rate=list(self.dilation_rate),
-                      activation=activations.serialize(self.activation), use_bias=self.use_bias,
-                      kernel_initializer=initializers.serialize(self.kernel_initializer),
-                      bias_initializer=initializers.serialize(self.bias_initializer),
-                      kernel_regularizer=_ser_reg(self.kernel_regularizer),
-                      bias_regularizer=_ser_reg(self.bias_regularizer))
-        return config
+        return dict(super().get_config(), filters=self.filters, kernel_size=list(self.kernel_size),
+                    strides=list(self.strides), padding=self.padding, data_format=self.data_format,
+                    dilation_rate=list(self.dilation_rate), **_weights_config(self))
 
     @classmethod
     def from_config(cls, config):

@@ -54,17 +54,20 @@ class Dense(Layer):
         return tuple(input_shape[:-1]) + (self.units,)
 
     def get_config(self):
-        config = super().get_config()
-        config.update(units=self.units, activation=activations.serialize(self.activation), use_bias=self.use_bias,
-                      kernel_initializer=initializers.serialize(self.kernel_initializer),
-                      bias_initializer=initializers.serialize(self.bias_initializer),
-                      kernel_regularizer=_ser_reg(self.kernel_regularizer),
-                      bias_regularizer=_ser_reg(self.bias_regularizer))
-        return config
+        return dict(super().get_config(), units=self.units, **_weights_config(self))
 
     @classmethod
     def from_config(cls, config):
         return super().from_config(_deser_common(config))
+
+
+def _weights_config(layer):
+    """The config entries shared by layers with a kernel and a bias (Dense, the convolutions)."""
+    return dict(activation=activations.serialize(layer.activation), use_bias=layer.use_bias,
+                kernel_initializer=initializers.serialize(layer.kernel_initializer),
+                bias_initializer=initializers.serialize(layer.bias_initializer),
+                kernel_regularizer=_ser_reg(layer.kernel_regularizer),
+                bias_regularizer=_ser_reg(layer.bias_regularizer))
 
 
 def _ser_reg(r):
