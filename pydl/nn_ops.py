@@ -1,4 +1,4 @@
-"""Fused training kernels of pydl's C++ core: softmax cross-entropy and optimizer updates.
+"""Fused training kernels of pydl's C++ core: softmax cross-entropy, dropout and optimizer updates.
 
 Like pydl.ops, each function is one call into pydl._C (the only other modules allowed to import it are tensor.py,
 ops.py and autograd.py).
@@ -21,6 +21,19 @@ def softmax_cross_entropy(logits, target):
     return _C.softmax_cross_entropy(logits, target)
 
 
+def dropout(x, rate):
+    """Zeroes each element with probability `rate` and scales the others by 1 / (1 - rate), in one kernel.
+
+    The mask comes from pydl's counter-based generator (16 bits per element, so `rate` resolves to 1/65536):
+    `pydl.manual_seed` reproduces it at any thread count and on either device. Backward applies the same mask.
+
+    >>> y = pydl.nn_ops.dropout(pydl.ones(1000), 0.5)
+    >>> sorted(set(np.asarray(y).tolist()))
+    [0.0, 2.0]
+    """
+    return _C.dropout(x, float(rate))
+
+
 def optim_update(kind, params, grads, slots, lr, beta1=0.0, beta2=0.0, eps=1e-7, c=(), nesterov=False,
                  amsgrad=False, clipnorm=0.0, clipvalue=0.0, clear_grad=False):
     """Updates every parameter in place with one fused kernel each, in one call (GIL released).
@@ -33,4 +46,4 @@ def optim_update(kind, params, grads, slots, lr, beta1=0.0, beta2=0.0, eps=1e-7,
                             float(clipvalue or 0.0), bool(clear_grad))
 
 
-__all__ = ["softmax_cross_entropy", "optim_update"]
+__all__ = ["softmax_cross_entropy", "dropout", "optim_update"]

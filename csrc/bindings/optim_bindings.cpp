@@ -56,6 +56,9 @@ void bind_optim(py::module_& m) {
   m.def("softmax_cross_entropy", [](const Tensor& logits, const Tensor& target) {
     return nogil([&] { return ops::softmax_cross_entropy(logits, target); });
   }, py::arg("logits"), py::arg("target"));
+
+  m.def("dropout", [](const Tensor& x, double rate) { return nogil([&] { return ops::dropout(x, rate); }); },
+        py::arg("x"), py::arg("rate"));
 }
 
 }  // namespace bind

@@ -89,6 +89,10 @@ struct KernelTable {
   // Dense targets have the logits' shape and dtype; sparse ones are int64 class indices (rows,).
   void (*softmax_xent)(const Tensor& loss, const Tensor& probs, const Tensor& logits, const Tensor& target,
                        int64_t rows, int64_t cols, bool sparse) = nullptr;
+  // Dropout: keep (bool, contiguous) from core/random_draw.h's dropout_keep_block; out = x * (keep * scale) for
+  // contiguous out/x of keep's size (forward and backward alike).
+  void (*dropout_mask)(const Tensor& keep, uint32_t threshold, RngState st) = nullptr;
+  void (*masked_scale)(const Tensor& out, const Tensor& x, const Tensor& keep, double scale) = nullptr;
   // grad_logits = (probs * sum_j t[r, j] - t) * grad_loss[r] (overwrites).
   void (*softmax_xent_backward)(const Tensor& grad_logits, const Tensor& grad_loss, const Tensor& probs,
                                 const Tensor& target, int64_t rows, int64_t cols, bool sparse) = nullptr;

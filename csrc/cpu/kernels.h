@@ -11,6 +11,7 @@ void register_index(KernelTable& t);
 void register_random(KernelTable& t);
 void register_optim(KernelTable& t);
 void register_loss(KernelTable& t);
+void register_dropout(KernelTable& t);
 void register_conv(KernelTable& t);  // conv.cpp
 void register_pool(KernelTable& t);  // pool.cpp
 }  // namespace cpu

@@ -27,6 +27,7 @@ void register_kernels(KernelTable& t) {
   register_loss(t);
   register_conv(t);
   register_pool(t);
+  register_dropout(t);
 }
 
 }  // namespace cpu

@@ -301,6 +301,7 @@ void register_kernels(KernelTable& t) {
   register_pool(t);
   register_optim(t);
   register_loss(t);
+  register_dropout(t);
 }
 
 }  // namespace cuda

@@ -123,6 +123,8 @@ void optim_update(const OptimStep& step);
 // Softmax cross-entropy over the last axis: logits (..., C); target (..., C) floats or (...) int64 indices.
 // Returns the per-row loss (...); differentiable in the logits (gradient softmax * sum(t) - t).
 Tensor softmax_cross_entropy(const Tensor& logits, const Tensor& target);
+// Zeroes each element with probability `rate` (drawn from pydl's generator) and scales the rest by 1 / (1 - rate).
+Tensor dropout(const Tensor& x, double rate);
 }  // namespace ops
 }  // namespace pydl
 

@@ -1,7 +1,7 @@
 """Core layers: Dense, Activation, Dropout, SpatialDropout1D, Flatten, Reshape, Lambda."""
 import numpy as np
 
-from .. import activations, initializers, ops, regularizers
+from .. import activations, initializers, nn_ops, ops, regularizers
 from ..tensor import rand
 from ..utils.registry import register
 from .base import InputSpec, Layer
@@ -123,7 +123,10 @@ class _DropoutBase(Layer):
         if not training or self.rate == 0.0:
             return inputs
         # The mask comes from pydl's counter-based generator, so pydl.manual_seed reproduces it at any thread count.
-        keep = rand(*self._mask_shape(inputs), dtype=inputs.dtype) >= self.rate
+        mask_shape = self._mask_shape(inputs)
+        if mask_shape == tuple(inputs.shape):
+            return nn_ops.dropout(inputs, self.rate)  # one fused kernel: mask, scale and a mask-only backward
+        keep = rand(*mask_shape, dtype=inputs.dtype) >= self.rate
         return ops.where(keep, inputs * (1.0 / (1.0 - self.rate)), 0.0)
 
     def compute_output_shape(self, input_shape):

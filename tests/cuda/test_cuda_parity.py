@@ -443,6 +443,24 @@ def test_random_same_seed_same_numbers(dtype):
             np.testing.assert_array_equal(g, c)
 
 
+@needs_cuda
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_dropout_same_seed_same_mask(dtype):
+    x = np.random.default_rng(3).uniform(1, 2, (257, 129)).astype(dtype)
+
+    def run(device):
+        pydl.manual_seed(77)
+        t = pydl.tensor(x).to(device)
+        t.requires_grad = True
+        y = pydl.nn_ops.dropout(t, 0.3)
+        y.sum().backward()
+        return np_of(y.detach()), np_of(t.grad)
+    (yc, gc), (yg, gg) = run("cpu"), run("cuda")
+    np.testing.assert_array_equal(yg != 0, yc != 0)
+    np.testing.assert_allclose(yg, yc, **TOL[dtype])
+    np.testing.assert_allclose(gg, gc, **TOL[dtype])
+
+
 # ---- autograd ------------------------------------------------------------------------------------------------
 
 def mlp_grads(device, dtype, x, y, w1, b1, w2, b2):

@@ -30,6 +30,13 @@ def _np_softmax(x, o):
     return o
 
 
+def _np_dropout(x, o, u, gen, rate):
+    gen.random(out=u, dtype=np.float32)  # float32 uniforms, then one masked scale
+    np.multiply(x, u >= rate, out=o)
+    o *= 1.0 / (1.0 - rate)
+    return o
+
+
 def _np_copy(x, o):
     np.copyto(o, x)
     return o
@@ -61,6 +68,15 @@ def cases(quick, torch):
         yield _case(torch, op, label, 8 * n, p(getattr(pydl, op), px), np_fn, lambda: p(getattr(torch, op), tx))
     yield _case(torch, "add", f"{label} + {label}", 12 * n, p(operator.add, px, py), p(np.add, x, y, out=o),
                 lambda: p(operator.add, tx, ty))
+
+    # Dropout at rate 0.5 on an all-ones input: every library draws its own mask, so the check can only bound the
+    # values (0 or 2: max |difference| <= 1.0 x max |NumPy|), which still catches a wrong scale.
+    ones, u = np.ones(n, np.float32), np.empty(n, np.float32)
+    yield Case("dropout", f"{label}, rate 0.5", "GB/s", 8.0 * n,
+               {"pydl": p(pydl.nn_ops.dropout, pydl.from_numpy(ones), 0.5),
+                "numpy": p(_np_dropout, ones, o, u, np.random.default_rng(1), 0.5),
+                **({"torch": p(torch.nn.functional.dropout, torch.from_numpy(ones), 0.5, True)} if torch else {})},
+               tol=1.0)
 
     side = 1 << (10 if quick else 12)  # a square matrix plus a row vector broadcast down it
     xm, om, row = x.reshape(side, side), o.reshape(side, side), y[:side]
