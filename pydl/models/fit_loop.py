@@ -1,4 +1,8 @@
-"""The epoch loop of fit(): batching, callbacks, epoch averages, validation."""
+"""The epoch loop of fit(): callbacks, epoch averages, validation. Batches come from arrays (fit_arrays) or from a
+generator / Sequence (pydl.models.generators); both feed run_epochs with ready (xs, ys, sws) lists."""
+import numbers
+import warnings
+
 from ..callbacks.base import CallbackList, History, ProgbarLogger
 from . import data as data_mod
 
@@ -6,18 +10,38 @@ from . import data as data_mod
 def fit_arrays(model, xs, ys, sws, batch_size, epochs, verbose, callbacks, val, shuffle, initial_epoch,
                validation_freq):
     n = len(xs[0])
+
+    def batches(epoch):
+        for sl in data_mod.batch_slices(n, batch_size, shuffle):
+            yield data_mod.take(xs, sl), data_mod.take(ys, sl), data_mod.take(sws, sl)
+
+    params = {"batch_size": batch_size, "steps": (n + batch_size - 1) // batch_size, "samples": n}
+    return run_epochs(model, batches, params, epochs, verbose, callbacks, val, initial_epoch, validation_freq)
+
+
+def validation_due(epoch, freq):
+    """Keras's validation_freq: an int (every freq-th epoch) or a collection of 1-based epoch numbers."""
+    if isinstance(freq, numbers.Integral):
+        return (epoch + 1) % freq == 0
+    return epoch + 1 in freq
+
+
+def run_epochs(model, batches, params, epochs, verbose, callbacks, val, initial_epoch, validation_freq,
+               count_mode="samples", ran_out=None):
+    """batches(epoch) yields (xs, ys, sws); val is None, arrays (xs, ys, sws), or a callable returning the validation
+    values. ran_out() (generators) says the data is used up: the remaining epochs are skipped with a warning."""
     model.history = History()
-    cbs = [ProgbarLogger()] if verbose else []
+    cbs = [ProgbarLogger(count_mode=count_mode)] if verbose else []
     cbs += list(callbacks or []) + [model.history]
     cbl = CallbackList(cbs)
     cbl.set_model(model)
     names = list(model.metrics_names)
     out_names = names + ([f"val_{m}" for m in names] if val is not None else [])
-    steps = (n + batch_size - 1) // batch_size
-    cbl.set_params({"batch_size": batch_size, "epochs": epochs, "steps": steps, "samples": n, "verbose": verbose,
-                    "do_validation": val is not None, "metrics": out_names})
+    # one dict shared by every callback, so a step count learnt in the first epoch reaches the progress bar
+    params = dict(params, epochs=epochs, verbose=verbose, do_validation=val is not None, metrics=out_names)
+    cbl.set_params(params)
     for cb in cbl:
-        if val is not None:
+        if val is not None and not callable(val):
             cb.validation_data = val
     model.stop_training = False
     cbl.on_train_begin({})
@@ -25,9 +49,8 @@ def fit_arrays(model, xs, ys, sws, batch_size, epochs, verbose, callbacks, val, 
     for epoch in range(initial_epoch, epochs):
         cbl.on_epoch_begin(epoch, {})
         sums = [0.0] * len(names)
-        seen = 0
-        for b, sl in enumerate(data_mod.batch_slices(n, batch_size, shuffle)):
-            bx, by, bw = data_mod.take(xs, sl), data_mod.take(ys, sl), data_mod.take(sws, sl)
+        seen = steps = 0
+        for b, (bx, by, bw) in enumerate(batches(epoch)):
             size = len(bx[0])
             batch_logs = {"batch": b, "size": size}
             cbl.on_train_batch_begin(b, batch_logs)
@@ -36,15 +59,25 @@ def fit_arrays(model, xs, ys, sws, batch_size, epochs, verbose, callbacks, val, 
             for i, v in enumerate(out):
                 sums[i] += v * size
             seen += size
+            steps += 1
             cbl.on_train_batch_end(b, batch_logs)
             if model.stop_training:
                 break
+        if params.get("steps") is None and not model.stop_training:
+            params["steps"] = steps
         epoch_logs = {k: s / max(seen, 1) for k, s in zip(names, sums)}
-        if val is not None and (epoch + 1) % validation_freq == 0:
-            vals = model._evaluate_arrays(val[0], val[1], val[2], batch_size)
+        if val is not None and validation_due(epoch, validation_freq):
+            vals = val() if callable(val) else model._evaluate_arrays(val[0], val[1], val[2],
+                                                                      params.get("batch_size") or 32)
             epoch_logs.update({f"val_{k}": v for k, v in zip(names, vals)})
         cbl.on_epoch_end(epoch, epoch_logs)
         if model.stop_training:
+            break
+        if ran_out is not None and epoch + 1 < epochs and ran_out():
+            warnings.warn(f"Your input ran out of data after epoch {epoch + 1} of {epochs}; interrupting training. "
+                          "Make sure that your generator can produce at least `steps_per_epoch * epochs` batches "
+                          "(loop forever and pass steps_per_epoch), or pass a Sequence or a re-iterable "
+                          "(e.g. a list of batches), which start again each epoch.", RuntimeWarning, stacklevel=4)
             break
     cbl.on_train_end(epoch_logs)
     return model.history

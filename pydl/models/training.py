@@ -10,7 +10,7 @@ from .. import activations, losses as losses_mod, metrics as metrics_mod, ops, o
 from ..autograd import no_grad
 from ..layers import base as layer_base
 from ..tensor import from_numpy
-from . import data as data_mod
+from . import data as data_mod, generators
 
 _grad_owner = [None]  # the compiled model whose trainable set the weights' requires_grad flags reflect
 
@@ -266,7 +266,10 @@ class TrainingMixin:
         return res[0] if len(res) == 1 else res
 
     def predict(self, x, batch_size=None, verbose=0, steps=None, callbacks=None, **kwargs):
-        """Outputs for x, computed in batches (default 32) in inference mode; NumPy arrays like Keras."""
+        """Outputs for x, computed in batches (default 32) in inference mode; NumPy arrays like Keras. x may also be
+        a generator or Sequence of batches (x or tuples whose first item is x), read for `steps` batches."""
+        if generators.is_batch_source(x, lists=False):
+            return generators.predict_source(self, x, steps, verbose, callbacks)
         xs = self._prepare_x(x)
         data_mod.check_lengths(xs, None)
         n = len(xs[0])
@@ -311,11 +314,15 @@ class TrainingMixin:
     def evaluate(self, x=None, y=None, batch_size=None, verbose=1, sample_weight=None, steps=None, callbacks=None,
                  return_dict=False, **kwargs):
         self._check_compiled()
-        xs = self._prepare_x(x)
-        ys = self._prepare_y(y)
-        sws = data_mod.sample_weights(sample_weight, None, ys, self.output_names)
-        data_mod.check_lengths(xs, ys, sws)
-        vals = self._evaluate_arrays(xs, ys, sws, batch_size or 32, verbose, callbacks)
+        if generators.is_batch_source(x, y):
+            generators.check_args("evaluate", y, batch_size, sample_weight)
+            vals = generators.evaluate_source(self, x, steps, verbose, callbacks)
+        else:
+            xs = self._prepare_x(x)
+            ys = self._prepare_y(y)
+            sws = data_mod.sample_weights(sample_weight, None, ys, self.output_names)
+            data_mod.check_lengths(xs, ys, sws)
+            vals = self._evaluate_arrays(xs, ys, sws, batch_size or 32, verbose, callbacks)
         if return_dict:
             return dict(zip(self.metrics_names, vals))
         return vals[0] if len(vals) == 1 else vals
@@ -347,23 +354,32 @@ class TrainingMixin:
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=None, validation_split=0.0,
             validation_data=None, shuffle=True, class_weight=None, sample_weight=None, initial_epoch=0,
             steps_per_epoch=None, validation_steps=None, validation_freq=1, nb_epoch=None, **kwargs):
-        """Trains for `epochs` passes over (x, y); returns a History whose .history holds the per-epoch logs."""
+        """Trains for `epochs` passes over (x, y); returns a History whose .history holds the per-epoch logs.
+        x may instead be a generator, iterable or Sequence of (x, y[, sample_weight]) batches (see generators.py)."""
         from .fit_loop import fit_arrays
+        for ignored in ("max_queue_size", "workers", "use_multiprocessing"):  # batches are read in this thread
+            kwargs.pop(ignored, None)
         if kwargs:
             raise TypeError(f"fit: unexpected keyword argument(s): {', '.join(sorted(kwargs))}")
         if nb_epoch is not None:
             epochs = nb_epoch
         self._check_compiled()
-        if x is None or y is None:
+        from_source = generators.is_batch_source(x, y)
+        if from_source:
+            generators.check_args("fit", y, batch_size, sample_weight, validation_split)
+        elif x is None or y is None:
             raise ValueError("fit needs both x and y")
         if batch_size is not None and (not isinstance(batch_size, (int, np.integer)) or batch_size <= 0):
             raise ValueError(f"fit: batch_size must be a positive integer, got {batch_size!r}")
-        xs = self._prepare_x(x)
-        ys = self._prepare_y(y)
-        sws = data_mod.sample_weights(sample_weight, class_weight, ys, self.output_names)
-        data_mod.check_lengths(xs, ys, sws)
+        if not from_source:
+            xs = self._prepare_x(x)
+            ys = self._prepare_y(y)
+            sws = data_mod.sample_weights(sample_weight, class_weight, ys, self.output_names)
+            data_mod.check_lengths(xs, ys, sws)
         val = None
-        if validation_data is not None:
+        if generators.is_batch_source(validation_data):
+            val = generators.validator(self, validation_data, validation_steps)
+        elif validation_data is not None:
             if not isinstance(validation_data, (list, tuple)) or len(validation_data) not in (2, 3):
                 raise ValueError("validation_data should be a tuple (x_val, y_val) or (x_val, y_val, val_sample_"
                                  f"weights), got {type(validation_data).__name__} of length "
@@ -381,5 +397,13 @@ class TrainingMixin:
             sws = [None if w is None else w[:split] for w in sws]
         elif validation_split:
             raise ValueError(f"validation_split must be in [0, 1), got {validation_split!r}")
+        if from_source:
+            return generators.fit_source(self, x, steps_per_epoch, epochs, verbose, callbacks, val, shuffle,
+                                         class_weight, initial_epoch, validation_freq)
         return fit_arrays(self, xs, ys, sws, batch_size or 32, epochs, verbose, callbacks, val, shuffle,
                           initial_epoch, validation_freq)
+
+    # Keras 2's generator methods: thin aliases of fit / evaluate / predict
+    fit_generator = generators.fit_generator
+    evaluate_generator = generators.evaluate_generator
+    predict_generator = generators.predict_generator
