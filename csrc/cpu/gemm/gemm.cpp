@@ -106,16 +106,59 @@ void pack_b_panel(T* panel, Mat<T> B, int64_t k0, int64_t kb, int64_t j0, int64_
       for (int64_t j = cols; j < nr; ++j) panel[kk * nr + j] = T(0);
 }
 
+// m <= mc (a batch of rows, as in dense layers): one dispatch for the whole product. Each task owns a range of B
+// panels and walks every k block itself, packing its own panels (and the small A block), so the threads meet once
+// instead of twice per k block. A task's panels are done in chunks of at most nc columns to stay in cache. The
+// tiles and their k order are those of one thread, so results do not depend on the thread count.
+template <typename T>
+void gemm_short_m(const GemmKernel& kr, Mat<T> A, Mat<T> B, int64_t m, int64_t n, int64_t k, T alpha, T beta, T* c,
+                  int64_t ldc, int threads) {
+  const int mr = kr.mr, nr = kr.nr;
+  const int64_t kc = kr.kc, npanels = (n + nr - 1) / nr, chunk = std::max<int64_t>(1, kr.nc / nr);
+  const bool direct_a = !A.trans && npanels <= 2;
+  const int64_t full = direct_a ? m / mr * mr : 0;  // rows read in place
+  const int64_t tasks = std::min<int64_t>(threads, npanels), per_task = (npanels + tasks - 1) / tasks;
+  auto task = [&](int64_t lo, int64_t hi) {
+    for (int64_t t = lo; t < hi; ++t) {
+      const int64_t p_begin = t * per_task, p_end = std::min(npanels, p_begin + per_task);
+      for (int64_t q0 = p_begin; q0 < p_end; q0 += chunk) {
+        const int64_t q1 = std::min(p_end, q0 + chunk);
+        T* bp = static_cast<T*>(t_pack_b.get(sizeof(T) * kc * (q1 - q0) * nr));
+        T* ap = static_cast<T*>(t_pack_a.get(sizeof(T) * kr.mc * kc + 64));
+        for (int64_t pc = 0; pc < k; pc += kc) {
+          const int64_t kb = std::min(kc, k - pc);
+          const T beta_eff = pc == 0 ? beta : T(1);
+          for (int64_t p = q0; p < q1; ++p)
+            pack_b_panel(bp + (p - q0) * kb * nr, B, pc, kb, p * nr, std::min<int64_t>(nr, n - p * nr), nr);
+          if (full < m) pack_a(ap, A, full, m - full, pc, kb, mr);
+          for (int64_t p = q0; p < q1; ++p) {
+            const int64_t jr = p * nr, nn = std::min<int64_t>(nr, n - jr);
+            const T* bpanel = bp + (p - q0) * kb * nr;
+            for (int64_t ir = 0; ir < full; ir += mr)
+              kr.ukr_direct_a(kb, A.p + ir * A.ld + pc, A.ld, bpanel, c + ir * ldc + jr, ldc, alpha, beta_eff, nn);
+            for (int64_t ir = full; ir < m; ir += mr)
+              kr.ukr(kb, ap + (ir - full) * kb, bpanel, c + ir * ldc + jr, ldc, alpha, beta_eff,
+                     std::min<int64_t>(mr, m - ir), nn);
+          }
+        }
+      }
+    }
+  };
+  if (tasks > 1) parallel_for(0, tasks, 1, task);
+  else task(0, tasks);
+}
+
 template <typename T>
 void gemm_blocked(const GemmKernel& kr, Mat<T> A, Mat<T> B, int64_t m, int64_t n, int64_t k, T alpha, T beta, T* c,
                   int64_t ldc) {
   const int mr = kr.mr, nr = kr.nr;
   const int64_t kc = kr.kc, mc = kr.mc;
   const int64_t nc = std::min<int64_t>(kr.nc, (n + nr - 1) / nr * nr);
-  T* bp = static_cast<T*>(t_pack_b.get(sizeof(T) * kc * nc));
   // Threads only where there is enough work to amortise waking them (about 2 MFLOP each).
   const int threads = static_cast<int>(std::max<int64_t>(
       1, std::min<int64_t>(get_num_threads(), 2 * m * n * k / (int64_t(2) << 20))));
+  if (m <= mc) return gemm_short_m(kr, A, B, m, n, k, alpha, beta, c, ldc, threads);
+  T* bp = static_cast<T*>(t_pack_b.get(sizeof(T) * kc * nc));
   for (int64_t jc = 0; jc < n; jc += nc) {
     const int64_t nb = std::min(nc, n - jc);
     const int64_t npanels = (nb + nr - 1) / nr;
