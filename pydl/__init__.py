@@ -40,7 +40,7 @@ __all__ = [
 ] + list(_ops_all)
 
 # The Keras-style API (pure Python on top of the ops), imported on first use so `import pydl` stays fast.
-_SUBMODULES = ("layers", "models", "optimizers", "losses", "metrics", "activations", "initializers", "regularizers",
+_SUBMODULES = ("registry", "plugins", "layers", "models", "optimizers", "losses", "metrics", "activations", "initializers", "regularizers",
                "callbacks", "utils", "preprocessing", "datasets", "saving", "nn_ops")
 
 

@@ -1,4 +1,5 @@
-"""The `pydl` command line: `pydl info`, `pydl demo`, `pydl bench` (more subcommands come with later features)."""
+"""The `pydl` command line: `pydl info`, `pydl demo`, `pydl bench`, `pydl plugins`, `pydl run <recipe>`, and the
+commands plugins add (`pydl <plugin>.<command>`). Plugins are scanned only by the commands that need them."""
 import argparse
 import sys
 
@@ -52,7 +53,9 @@ def _bench(args):
 
 def _add_bench(sub):
     b = sub.add_parser("bench", help="time pydl against NumPy (and PyTorch) on the same inputs")
-    b.add_argument("--ops", help="comma list of suites, e.g. matmul,elementwise (default: all)")
+    b.add_argument("--ops", help="comma list of suites, e.g. matmul,elementwise (default: all op suites)")
+    b.add_argument("--models", action="store_true",
+                   help="time training of the book's shallow, intermediate and deep nets (samples/s)")
     b.add_argument("--threads", help="thread count, or a comma list such as 1,2 to run each "
                                      "(default: pydl.get_num_threads())")
     b.add_argument("--json", metavar="OUT.json", help="write results and environment metadata as JSON")
@@ -62,12 +65,32 @@ def _add_bench(sub):
     b.set_defaults(fn=_bench)
 
 
+BUILTINS = ("info", "demo", "bench", "plugins", "run")
+
+
+def _plugins(args):
+    from .plugins.cli import plugins_main
+    return plugins_main(args)
+
+
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="pydl", description="pydl: deep learning with a C++ core")
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # `run` parses its options itself (the recipe's options are known only once the recipe is found)
+    if argv and argv[0] == "run":
+        from .plugins.cli import run_main
+        return run_main(argv[1:])
+    if argv and not argv[0].startswith("-") and argv[0] not in BUILTINS:
+        from .plugins.cli import command_main
+        return command_main(argv[0], argv[1:], BUILTINS)
+    parser = argparse.ArgumentParser(prog="pydl", description="pydl: deep learning with a C++ core",
+                                     epilog="Plugins may add commands: `pydl plugins` lists them.")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("info", help="show the build: version, compiler, SIMD path, threads, CUDA").set_defaults(fn=_info)
     sub.add_parser("demo", help="fit a line with autograd (a quick end-to-end check)").set_defaults(fn=_demo)
     _add_bench(sub)
+    sub.add_parser("plugins", help="list installed plugins, what they register, and load errors"
+                   ).set_defaults(fn=_plugins)
+    sub.add_parser("run", help="run a recipe: `pydl run NAME [options]`; `pydl run --list` lists them")
     args = parser.parse_args(argv)
     if not getattr(args, "fn", None):
         parser.print_help()

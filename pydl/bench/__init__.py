@@ -1,6 +1,9 @@
 """`pydl bench`: pydl against NumPy (and PyTorch when importable) in one process, on the same inputs.
 
-    pydl bench [--ops matmul,elementwise] [--threads 1,2] [--json out.json] [--plot out.png] [--repeats N] [--quick]
+    pydl bench [--ops matmul,elementwise] [--models] [--threads 1,2] [--json out.json] [--plot out.png]
+               [--repeats N] [--quick]
+
+Without --ops, every op suite runs; --models (or --ops models) times training of the book's dense networks.
 
 Each entry is warmed up and the median of repeated timings reported, with NumPy's BLAS (via threadpoolctl) and
 PyTorch set to pydl's thread count. Suites live in pydl.bench.suites, registered by name.

@@ -8,7 +8,7 @@ import pydl
 
 from . import environment, report
 from .harness import optional_import, thread_count, time_call
-from .suites import SUITES
+from .suites import DEFAULT, SUITES
 
 
 def _to_numpy(result):
@@ -49,8 +49,9 @@ def run(ops, threads, repeats, quick, json_path=None, plot_path=None):
                     samples = {lib: time_call(fn, repeats, min_batch_s, warmup_s) for lib, fn in case.fns.items()}
                 t = {lib: statistics.median(v) for lib, v in samples.items()}
                 r = {"suite": name, "op": case.op, "shape": case.shape, "threads": n, "unit": case.unit,
-                     "work": case.work, "time_s": t, "rate": {k: case.work / v / 1e9 for k, v in t.items()},
+                     "work": case.work, "time_s": t, "rate": {k: case.work / v / case.scale for k, v in t.items()},
                      "x_numpy": t["numpy"] / t["pydl"], "x_torch": t["torch"] / t["pydl"] if "torch" in t else None,
+                     "x_keras": t["keras"] / t["pydl"] if "keras" in t else None,
                      "samples_s": samples, "check": errs, "tol": case.tol, "series": case.series, "size": case.size}
                 results.append(r)
                 print(report.row(r), flush=True)
@@ -83,7 +84,10 @@ def _int_list(text, what):
 
 def main(args):
     """Entry point for `pydl bench` with the parsed options of pydl.cli; returns the exit status."""
-    ops = [o.strip() for o in args.ops.split(",") if o.strip()] if args.ops else list(SUITES)
+    ops = [o.strip() for o in args.ops.split(",") if o.strip()] if args.ops else []
+    if getattr(args, "models", False) and "models" not in ops:  # `pydl bench --models` (alone, or with --ops)
+        ops.append("models")
+    ops = ops or list(DEFAULT)
     unknown = [o for o in ops if o not in SUITES]
     try:
         if unknown or not ops:
