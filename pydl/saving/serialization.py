@@ -6,7 +6,8 @@ from ..utils.registry import custom_object_scope, lookup
 
 
 def serialize_layer(layer):
-    return {"class_name": type(layer).__name__, "config": layer.get_config()}
+    from .. import registry  # a plugin's layer is saved under its registered "<plugin>.<Name>"
+    return {"class_name": registry.layer_name(type(layer)) or type(layer).__name__, "config": layer.get_config()}
 
 
 def deserialize_layer(spec, custom_objects=None):

@@ -29,8 +29,15 @@ def lookup(kind, name, custom_objects=None):  # noqa: F811 (the argument shadows
     table = _REGISTRY.get(kind, {})
     if name in table:
         return table[name]
+    plugins = ""
+    if kind == "layer" and "." in name:  # "<plugin>.<Name>": a layer a plugin registered (PluginLoadError passes)
+        from .. import registry
+        try:
+            return registry.layers[name]
+        except KeyError as e:
+            plugins = f"; plugin layers: {e.args[0] if e.args else e}"
     raise ValueError(f"Unknown {kind} '{name}'. Valid names: {', '.join(sorted(table))}"
-                     + (" (pass custom_objects={...} for your own classes)" if kind == "layer" else ""))
+                     + (" (pass custom_objects={...} for your own classes)" if kind == "layer" else "") + plugins)
 
 
 def serialize(obj):

@@ -16,8 +16,6 @@ def test_layer_name_of_plugin_and_core_layers(hello):
     assert registry.layer_name(scale) == "hi.Scale"
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError,
-                   reason="pydl/saving/serialization.py and pydl/utils/registry.py do not consult pydl.registry yet")
 def test_model_with_plugin_layer_round_trips(hello, tmp_path):
     from pydl.layers import Input
     from pydl.models import Sequential, load_model
