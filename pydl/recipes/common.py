@@ -9,11 +9,15 @@ import functools
 import numpy as np
 
 import pydl
-from pydl.datasets import boston_housing, mnist, offline
+from pydl.datasets import boston_housing, first_available, mnist, offline
 from pydl.utils import set_random_seed, to_categorical
 
 MNIST_DATA = ("auto", "mnist", "mnist-subset", "digits")
 BOSTON_DATA = ("auto", "boston", "boston-offline")
+KERAS_BOSTON = ("Keras's boston_housing.npz", lambda: boston_housing.load_data())
+MLXTEND_BOSTON = ("mlxtend's copy", lambda: offline.load_boston())
+BOSTON_NAMES = {KERAS_BOSTON[0]: "Boston housing (Keras boston_housing.npz)",
+                MLXTEND_BOSTON[0]: "Boston housing (mlxtend, offline)"}
 
 
 def add_mnist_data_argument(parser):
@@ -54,15 +58,7 @@ def load_mnist(choice="auto"):
     Returns (X_train, y_train), (X_valid, y_valid), description."""
     choices = ["mnist", "mnist-subset", "digits"] if choice == "auto" else [choice]
     loaders = {"mnist": _mnist_full, "mnist-subset": _mnist_subset, "digits": _digits}
-    skipped = []
-    for i, key in enumerate(choices):
-        try:
-            (x_train, y_train), (x_valid, y_valid), name = loaders[key]()
-            break
-        except (OSError, ValueError, ImportError) as e:  # not cached and no network, bad file, package missing
-            if i == len(choices) - 1:
-                raise
-            skipped.append(f"{key}: {str(e).splitlines()[0][:120]}")
+    ((x_train, y_train), (x_valid, y_valid), name), _, skipped = first_available((k, loaders[k]) for k in choices)
     if skipped:
         print("data: skipped " + "; ".join(skipped))
     # the book: X_train.reshape(60000, 784).astype('float32'); X_train /= 255 (digits are 0..16, not 0..255)
@@ -78,19 +74,12 @@ def load_mnist(choice="auto"):
 def load_boston(choice="auto"):
     """Boston housing, 13 features, price in $1000s: Keras's file when found or downloadable, else mlxtend's copy
     (the same 506 houses; Keras's split, seed 113). Returns (X_train, y_train), (X_valid, y_valid), description."""
-    loaders = {"boston": [boston_housing.load_data], "boston-offline": [offline.load_boston],
-               "auto": [boston_housing.load_data, offline.load_boston]}[choice]
-    names = {boston_housing.load_data: "Boston housing (Keras boston_housing.npz)",
-             offline.load_boston: "Boston housing (mlxtend, offline)"}
-    for i, load in enumerate(loaders):
-        try:
-            (x_train, y_train), (x_valid, y_valid) = load()
-            break
-        except (OSError, ValueError, ImportError) as e:
-            if i == len(loaders) - 1:
-                raise
-            print(f"data: skipped Keras's boston_housing.npz: {str(e).splitlines()[0][:120]}")
-    desc = f"{names[load]}: {len(x_train)} training / {len(x_valid)} validation houses, {x_train.shape[1]} features"
+    sources = {"boston": [KERAS_BOSTON], "boston-offline": [MLXTEND_BOSTON], "auto": [KERAS_BOSTON, MLXTEND_BOSTON]}
+    ((x_train, y_train), (x_valid, y_valid)), name, skipped = first_available(sources[choice])
+    for reason in skipped:
+        print(f"data: skipped {reason}")
+    desc = (f"{BOSTON_NAMES[name]}: {len(x_train)} training / {len(x_valid)} validation houses, "
+            f"{x_train.shape[1]} features")
     print(f"data: {desc}")
     return (x_train.astype("float32"), y_train.astype("float32")), \
         (x_valid.astype("float32"), y_valid.astype("float32")), desc
