@@ -7,29 +7,18 @@ import time
 
 import numpy as np
 
-import pydl
 from pydl import optimizers
-from pydl.utils import set_random_seed
 
 from ..detection import build_detector, decode, encode_targets, grid_size, make_detection_loss, mean_average_precision
 from ..shapes import CLASS_NAMES, make_scenes
+from .options import add_scene_arguments, option, setup
 
 DEFAULTS = dict(epochs=10, batch_size=32, image_size=48, limit=2500, lr=3e-3)
 
 
 def add_arguments(parser):
-    parser.add_argument("--image-size", type=int, default=None,
-                        help=f"scene side in pixels, a multiple of 8 (default {DEFAULTS['image_size']})")
-    parser.add_argument("--limit", type=int, default=None,
-                        help=f"number of training scenes (default {DEFAULTS['limit']}); validation uses a fifth "
-                             "of it, between 100 and 500")
-    parser.add_argument("--lr", type=float, default=None, help=f"Adam learning rate (default {DEFAULTS['lr']})")
+    add_scene_arguments(parser, DEFAULTS, multiple_of=8)
     parser.add_argument("--max-shapes", type=int, default=3, help="shapes per scene, at most (default 3)")
-
-
-def _opt(args, name):
-    value = getattr(args, name, None)
-    return DEFAULTS[name] if value is None else value
 
 
 def baseline_predictions(train_boxes, train_labels, n, image_size):
@@ -43,11 +32,9 @@ def baseline_predictions(train_boxes, train_labels, n, image_size):
 
 
 def run(args):
-    seed = args.seed or 0
-    if getattr(args, "threads", None):
-        pydl.set_num_threads(args.threads)
-    set_random_seed(seed)
-    size, limit = _opt(args, "image_size"), _opt(args, "limit")
+    seed = setup(args)
+    opts = {name: option(args, name, default) for name, default in DEFAULTS.items()}
+    size, limit = opts["image_size"], opts["limit"]
     max_shapes = getattr(args, "max_shapes", None) or 3
     n_val = int(np.clip(limit // 5, 100, 500))
     train = make_scenes(limit, size, max_shapes=max_shapes, seed=seed * 2 + 1)
@@ -61,9 +48,9 @@ def run(args):
     s = grid_size(model)
     y_train = encode_targets(train.boxes, train.labels, size, s, len(CLASS_NAMES))
     y_val = encode_targets(val.boxes, val.labels, size, s, len(CLASS_NAMES))
-    model.compile(optimizers.Adam(_opt(args, "lr")), loss=make_detection_loss())
+    model.compile(optimizers.Adam(opts["lr"]), loss=make_detection_loss())
     start = time.perf_counter()
-    history = model.fit(train.images, y_train, batch_size=_opt(args, "batch_size"), epochs=_opt(args, "epochs"),
+    history = model.fit(train.images, y_train, batch_size=opts["batch_size"], epochs=opts["epochs"],
                         validation_data=(val.images, y_val), verbose=verbose)
     seconds = time.perf_counter() - start
 

@@ -13,6 +13,7 @@ from pydl.utils import to_categorical
 
 from ..data import CHOICES, load_mnist
 from ..models import lenet5
+from .options import setup
 
 
 def add_arguments(parser):
@@ -38,7 +39,7 @@ class _TrainClock(pydl.callbacks.Callback):
 def run(args):
     epochs = args.epochs or 10
     batch_size = args.batch_size or 128
-    pydl.utils.set_random_seed(args.seed if args.seed is not None else 0)
+    setup(args)
     (x_train, y_train), (x_val, y_val), data = load_mnist(args.data, args.limit, verbose=args.verbose != 0)
     model = lenet5()
     model.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])

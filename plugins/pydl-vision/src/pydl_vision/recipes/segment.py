@@ -7,39 +7,26 @@ import time
 
 import numpy as np
 
-import pydl
 from pydl import optimizers
-from pydl.utils import set_random_seed
 
 from ..segmentation import build_unet, iou_per_class, mean_iou
 from ..shapes import CLASS_NAMES, make_scenes
+from .options import add_scene_arguments, option, setup
 
 DEFAULTS = dict(epochs=8, batch_size=32, image_size=32, limit=2000, lr=3e-3)
 CLASSES = ("background",) + CLASS_NAMES
 
 
 def add_arguments(parser):
-    parser.add_argument("--image-size", type=int, default=None,
-                        help=f"scene side in pixels, a multiple of 4 (default {DEFAULTS['image_size']})")
-    parser.add_argument("--limit", type=int, default=None,
-                        help=f"number of training scenes (default {DEFAULTS['limit']}); validation uses a fifth "
-                             "of it, between 100 and 500")
-    parser.add_argument("--lr", type=float, default=None, help=f"Adam learning rate (default {DEFAULTS['lr']})")
+    add_scene_arguments(parser, DEFAULTS, multiple_of=4)
     parser.add_argument("--upsampling", choices=("transpose", "nearest"), default="transpose",
                         help="decoder upsampling: Conv2DTranspose or UpSampling2D + conv (default transpose)")
 
 
-def _opt(args, name):
-    value = getattr(args, name, None)
-    return DEFAULTS[name] if value is None else value
-
-
 def run(args):
-    seed = args.seed or 0
-    if getattr(args, "threads", None):
-        pydl.set_num_threads(args.threads)
-    set_random_seed(seed)
-    size, limit = _opt(args, "image_size"), _opt(args, "limit")
+    seed = setup(args)
+    opts = {name: option(args, name, default) for name, default in DEFAULTS.items()}
+    size, limit = opts["image_size"], opts["limit"]
     n_val = int(np.clip(limit // 5, 100, 500))
     train = make_scenes(limit, size, seed=seed * 2 + 1)
     val = make_scenes(n_val, size, seed=seed * 2 + 2)
@@ -49,9 +36,9 @@ def run(args):
         print(f"Data: {data}")
 
     model = build_unet(size, 3, len(CLASSES), upsampling=getattr(args, "upsampling", None) or "transpose")
-    model.compile(optimizers.Adam(_opt(args, "lr")), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.compile(optimizers.Adam(opts["lr"]), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     start = time.perf_counter()
-    history = model.fit(train.images, train.masks, batch_size=_opt(args, "batch_size"), epochs=_opt(args, "epochs"),
+    history = model.fit(train.images, train.masks, batch_size=opts["batch_size"], epochs=opts["epochs"],
                         validation_data=(val.images, val.masks), verbose=verbose)
     seconds = time.perf_counter() - start
 

@@ -4,6 +4,8 @@ import time
 
 import numpy as np
 
+from .options import option, setup  # noqa: F401  (the recipes import them from here too)
+
 DATA_SOURCES = ("mnist-subset", "auto", "mnist", "digits")
 
 
@@ -45,20 +47,6 @@ def load_digit_images(image_size, limit, source="mnist-subset", val_size=1000, c
     desc = (f"{name} resized to {image_size}x{image_size}x{channels}: {len(xt)} training / {len(xv)} validation "
             "images, 10 classes")
     return (prep(xt), np.asarray(yt, np.int64)), (prep(xv), np.asarray(yv, np.int64)), desc
-
-
-def setup(args):
-    """Seeds and thread count from the CLI's common options."""
-    import pydl
-    from pydl.utils import set_random_seed
-    if getattr(args, "threads", None):
-        pydl.set_num_threads(int(args.threads))
-    set_random_seed(args.seed if args.seed is not None else 0)
-
-
-def option(args, name, default):
-    value = getattr(args, name, None)
-    return default if value is None else value
 
 
 def train_and_report(model, train, val, data_desc, args, epochs, batch_size, learning_rate=1e-3):
