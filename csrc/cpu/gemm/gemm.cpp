@@ -106,6 +106,19 @@ void pack_b_panel(T* panel, Mat<T> B, int64_t k0, int64_t kb, int64_t j0, int64_
       for (int64_t j = cols; j < nr; ++j) panel[kk * nr + j] = T(0);
 }
 
+// c[rows, jr .. jr + nn) (+)= the A block times one packed B panel: its first `full` rows read from A in place (a
+// multiple of mr; zero when A was packed), the rest from the packed block `ap`.
+template <typename T>
+void panel_tiles(const GemmKernel& kr, Mat<T> A, const T* ap, int64_t i0, int64_t rows, int64_t full, int64_t pc,
+                 int64_t kb, const T* bpanel, T* c, int64_t ldc, int64_t jr, int64_t nn, T alpha, T beta) {
+  const int mr = kr.mr;
+  for (int64_t ir = 0; ir < full; ir += mr)
+    kr.ukr_direct_a(kb, A.p + (i0 + ir) * A.ld + pc, A.ld, bpanel, c + (i0 + ir) * ldc + jr, ldc, alpha, beta, nn);
+  for (int64_t ir = full; ir < rows; ir += mr)
+    kr.ukr(kb, ap + (ir - full) * kb, bpanel, c + (i0 + ir) * ldc + jr, ldc, alpha, beta,
+           std::min<int64_t>(mr, rows - ir), nn);
+}
+
 // m <= mc (a batch of rows, as in dense layers): one dispatch for the whole product. Each task owns a range of B
 // panels and walks every k block itself, packing its own panels (and the small A block), so the threads meet once
 // instead of twice per k block. A task's panels are done in chunks of at most nc columns to stay in cache. The
@@ -131,15 +144,9 @@ void gemm_short_m(const GemmKernel& kr, Mat<T> A, Mat<T> B, int64_t m, int64_t n
           for (int64_t p = q0; p < q1; ++p)
             pack_b_panel(bp + (p - q0) * kb * nr, B, pc, kb, p * nr, std::min<int64_t>(nr, n - p * nr), nr);
           if (full < m) pack_a(ap, A, full, m - full, pc, kb, mr);
-          for (int64_t p = q0; p < q1; ++p) {
-            const int64_t jr = p * nr, nn = std::min<int64_t>(nr, n - jr);
-            const T* bpanel = bp + (p - q0) * kb * nr;
-            for (int64_t ir = 0; ir < full; ir += mr)
-              kr.ukr_direct_a(kb, A.p + ir * A.ld + pc, A.ld, bpanel, c + ir * ldc + jr, ldc, alpha, beta_eff, nn);
-            for (int64_t ir = full; ir < m; ir += mr)
-              kr.ukr(kb, ap + (ir - full) * kb, bpanel, c + ir * ldc + jr, ldc, alpha, beta_eff,
-                     std::min<int64_t>(mr, m - ir), nn);
-          }
+          for (int64_t p = q0; p < q1; ++p)
+            panel_tiles(kr, A, ap, 0, m, full, pc, kb, bp + (p - q0) * kb * nr, c, ldc, p * nr,
+                        std::min<int64_t>(nr, n - p * nr), alpha, beta_eff);
         }
       }
     }
@@ -187,17 +194,9 @@ void gemm_blocked(const GemmKernel& kr, Mat<T> A, Mat<T> B, int64_t m, int64_t n
           const int64_t full = direct_a ? mb / mr * mr : 0;  // rows handled in place
           if (packed_block != blk && full < mb) { pack_a(ap, A, ic + full, mb - full, pc, kb, mr); packed_block = blk; }
           const int64_t p_end = std::min(npanels, (grp + 1) * per_group);
-          for (int64_t p = grp * per_group; p < p_end; ++p) {
-            const int64_t jr = p * nr, nn = std::min<int64_t>(nr, nb - jr);
-            const T* bpanel = bp + p * kb * nr;
-            for (int64_t ir = 0; ir < full; ir += mr)
-              kr.ukr_direct_a(kb, A.p + (ic + ir) * A.ld + pc, A.ld, bpanel, c + (ic + ir) * ldc + jc + jr, ldc, alpha,
-                              beta_eff, nn);
-            for (int64_t ir = full; ir < mb; ir += mr) {
-              const int64_t mm = std::min<int64_t>(mr, mb - ir);
-              kr.ukr(kb, ap + (ir - full) * kb, bpanel, c + (ic + ir) * ldc + jc + jr, ldc, alpha, beta_eff, mm, nn);
-            }
-          }
+          for (int64_t p = grp * per_group; p < p_end; ++p)
+            panel_tiles(kr, A, ap, ic, mb, full, pc, kb, bp + p * kb * nr, c, ldc, jc + p * nr,
+                        std::min<int64_t>(nr, nb - p * nr), alpha, beta_eff);
         }
       };
       if (threads > 1) parallel_for(0, mblocks * groups, 1, compute);
