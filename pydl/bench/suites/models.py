@@ -17,7 +17,7 @@ import numpy as np
 
 import pydl
 
-from . import Case, register
+from . import Case, lenet, register
 from .numpy_mlp import NumpyMLP
 
 NETS = {  # the book's hyperparameters; "opt": (name, learning rate); names fit the table's op column
@@ -205,5 +205,6 @@ def cases(quick, torch):
     n = 2048 if quick else 8192
     for name, spec in NETS.items():
         yield _case(name, spec, n, 128, torch, keras, rng)
+    yield from lenet.cases(quick, torch, keras)
     for name, spec in NETS.items():
         yield _case(name, spec, 32 if quick else 256, 2, torch, keras, rng)
