@@ -22,7 +22,8 @@ def _t(y, like=None, integer=False):
         arr = arr.astype(np.int64)
     elif like is not None and arr.dtype != np.dtype(str(like.dtype)):
         arr = arr.astype(str(like.dtype))
-    return from_numpy(np.ascontiguousarray(arr))
+    t = from_numpy(np.ascontiguousarray(arr))
+    return t if like is None or like.device.type == "cpu" else t.to(like.device)
 
 
 def mean_squared_error(y_true, y_pred):
@@ -101,7 +102,7 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False):
 
 
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
-    labels = _t(y_true, integer=True)
+    labels = _t(y_true, y_pred, integer=True)
     if not isinstance(y_true, Tensor) or str(labels.dtype) != "int64":
         labels = labels.astype("int64") if isinstance(labels, Tensor) and str(labels.dtype) != "int64" else labels
     if labels.ndim == y_pred.ndim and labels.shape[-1] == 1:

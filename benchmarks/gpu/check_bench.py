@@ -1,4 +1,5 @@
-"""pydl vs PyTorch on CUDA: sgemm (no TF32), elementwise, reductions, softmax and a small MLP training step.
+"""pydl vs PyTorch on CUDA: sgemm (no TF32), elementwise, reductions, softmax, a small MLP training step, the LeNet
+conv layers and a LeNet training epoch through the Keras API.
 
 Same shapes and dtypes on both sides, one process. Each timing is the median of several samples; a sample runs
 the op enough times to take ~10 ms and ends with a device synchronisation (so launch overhead is included, as a
@@ -292,13 +293,65 @@ def bench_lenet_conv(batch=128):
     row("LeNet conv layers fwd+bwd", tp * 1e3, tt * 1e3 if tt else None, "ms", False, note)
 
 
-def bench_pending():
-    # A training epoch needs pydl's Keras layer stack (pydl/layers, pydl/models) on CUDA, and optimizers whose slots
-    # live on the parameter's device (Optimizer._slots_for allocates them on the CPU): not benchmarked yet.
-    for name in ("LeNet training epoch",):
-        status = "pending: Keras layers/models and optimizer slots are not CUDA-ready"
-        ROWS.append(dict(name=name, pydl=None, torch=None, unit="", ratio=None, note=status))
-        print(f"  {name:<34} {status}", flush=True)
+@guarded("LeNet training epoch")
+def bench_lenet_epoch(n=60000, batch=128):
+    """The book's LeNet-5 (conv 32 - conv 64 - pool - dropout - dense 128 - dropout - softmax, Adam) for one epoch
+    on random MNIST-shaped data. pydl: the Keras API, model.to('cuda') and fit(); PyTorch: the same layers in eager
+    mode, TF32 off. Both read batches from host memory (each batch copied to the GPU once), shuffle each epoch and
+    read the loss and accuracy of every step (as Keras's progress bar does)."""
+    from pydl.layers import Conv2D, Dense, Dropout, Flatten, MaxPooling2D
+    from pydl.models import Sequential
+    rng = np.random.default_rng(11)
+    x = rng.random((n, 28, 28, 1), dtype=np.float32)
+    labels = rng.integers(0, 10, n)
+    y = np.eye(10, dtype=np.float32)[labels]
+    pydl.manual_seed(0)
+    model = Sequential([Conv2D(32, (3, 3), activation="relu", input_shape=(28, 28, 1)),
+                        Conv2D(64, (3, 3), activation="relu"), MaxPooling2D((2, 2)), Dropout(0.25), Flatten(),
+                        Dense(128, activation="relu"), Dropout(0.5), Dense(10, activation="softmax")])
+    model.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"], device="cuda")
+    model.fit(x[:batch * 20], y[:batch * 20], batch_size=batch, epochs=1, verbose=0)  # warm-up: allocator, kernels
+    sync_pydl()
+    t0 = time.perf_counter()
+    hist = model.fit(x, y, batch_size=batch, epochs=1, verbose=0).history
+    sync_pydl()
+    tp = time.perf_counter() - t0
+    note = f"n={n} b={batch}; loss {hist['loss'][0]:.3f}"
+    tt = None
+    if torch:
+        nn, F = torch.nn, torch.nn.functional
+        torch.manual_seed(0)
+        net = nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
+                            nn.Dropout(0.25), nn.Flatten(), nn.Linear(9216, 128), nn.ReLU(), nn.Dropout(0.5),
+                            nn.Linear(128, 10)).cuda()
+        opt = torch.optim.Adam(net.parameters(), lr=1e-3, eps=1e-7)
+        tx = torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2)))
+        ty = torch.from_numpy(labels)
+
+        def torch_epoch(count):
+            net.train()
+            order = torch.randperm(count)
+            loss_sum = correct = 0.0
+            for i in range(0, count, batch):
+                idx = order[i:i + batch]
+                xb, yb = tx[idx].cuda(non_blocking=True), ty[idx].cuda(non_blocking=True)
+                out = net(xb)
+                loss = F.cross_entropy(out, yb)
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                opt.step()
+                loss_sum += loss.item() * len(idx)
+                correct += (out.argmax(1) == yb).sum().item()
+            return loss_sum / count
+
+        torch_epoch(min(n, batch * 20))
+        sync_torch()
+        t0 = time.perf_counter()
+        lt = torch_epoch(n)
+        sync_torch()
+        tt = time.perf_counter() - t0
+        note += f" (torch {lt:.3f})"
+    row("LeNet training epoch", n / tp, n / tt if tt else None, "samples/s", True, note)
 
 
 def main():
@@ -323,7 +376,7 @@ def main():
     bench_softmax()
     bench_mlp()
     bench_lenet_conv()
-    bench_pending()
+    bench_lenet_epoch()
     if not args.quick:
         bench_gemm_tiles([1024, 4096])
     with open(os.path.join(args.out, "bench.json"), "w") as f:

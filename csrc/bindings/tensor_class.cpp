@@ -116,6 +116,8 @@ void bind_tensor(py::module_& m) {
     DType d = to_dtype(target);
     return nogil([&] { return ops::cast(t, d); });
   }, py::arg("target"));
+  cls.def("_move_to_", [](const Tensor& t, py::object target) { Device d = to_device(target); nogil([&] { ops::move_to_(t, d); }); },
+          py::arg("device"));
   cls.def("cpu", [](const Tensor& t) { return nogil([&] { return ops::to_device(t, Device{}); }); });
   cls.def("cuda", [](const Tensor& t, int index) { return nogil([&] { return ops::to_device(t, Device{DeviceType::CUDA, index}); }); },
           py::arg("index") = 0);

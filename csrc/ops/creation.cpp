@@ -108,6 +108,20 @@ Tensor to_device(const Tensor& t, Device device) {
   return out;
 }
 
+void move_to_(const Tensor& t, Device device) {
+  if (!t.is_leaf())
+    throw ValueError(str_cat("move_to_: only a leaf tensor (a weight, an input) can change device in place; this one "
+                             "was computed by ", t.grad_fn()->name(), " (use .to(device) for a moved copy)"));
+  if (t.device() == device) return;
+  Tensor moved = to_device(detach(t), device);  // contiguous, no history
+  Tensor g = t.grad();
+  TensorImpl* impl = t.impl();
+  impl->storage = moved.storage();
+  impl->strides = moved.strides();
+  impl->offset = moved.offset();
+  if (g.defined()) Tensor(t.impl_ptr()).set_grad(to_device(detach(g), device));
+}
+
 Tensor detach(const Tensor& t) { return Tensor::view_of(t, t.shape(), t.strides(), t.offset()); }
 
 void copy_(const Tensor& dst, const Tensor& src) {

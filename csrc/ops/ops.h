@@ -26,6 +26,9 @@ Tensor cast(const Tensor& t, DType dtype);            // t itself when the dtype
 Tensor to_device(const Tensor& t, Device device);     // t itself when already there
 Tensor detach(const Tensor& t);                       // same storage, no autograd history
 void copy_(const Tensor& dst, const Tensor& src);     // in place, src broadcast to dst; not differentiable
+// Moves a leaf's data to `device` in place (every handle of it sees the move; views made earlier keep the old
+// memory): how a layer's weights follow model.to(device). Its gradient, if any, moves too.
+void move_to_(const Tensor& t, Device device);
 
 // ---- views and shape ops (shape.cpp)
 Tensor reshape(const Tensor& t, Shape shape);         // view when strides allow, else copy

@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import initializers, regularizers
 from ..autograd import no_grad
-from ..tensor import Tensor, from_numpy, tensor
+from ..tensor import Device, Tensor, from_numpy, tensor
 from .node import KerasTensor, Node, is_symbolic
 
 _name_counts = collections.defaultdict(int)
@@ -97,6 +97,7 @@ class Layer:
             raise ValueError(f"{type(self).__name__}: dtype must be float32 or float64, got {dtype!r}")
         self.built = False
         self._weights = []
+        self._device = None  # None: the CPU; else the pydl.Device that to() moved this layer to
         self._inbound_nodes, self._outbound_nodes = [], []
         self.input_spec = None
         self.supports_masking = False
@@ -115,6 +116,48 @@ class Layer:
                 self._sublayers.append(value)
         object.__setattr__(self, name, value)
 
+    # ---- device ----
+    @property
+    def device(self):
+        """The pydl.Device holding this layer's weights (the CPU unless moved with to())."""
+        return self._device if self._device is not None else Device("cpu")
+
+    def _layer_tree(self):
+        """This layer and every layer nested in it (a model's layers, including a Sequential's unbuilt ones)."""
+        out, todo = [], [self]
+        while todo:
+            layer = todo.pop()
+            if all(layer is not l for l in out):
+                out.append(layer)
+                todo += list(layer._sublayers) + list(getattr(layer, "_stack", ()))
+        return out
+
+    def to(self, device):
+        """Moves this layer's weights, and those of every layer inside it, to `device` ('cpu', 'cuda', 'cuda:N'), in
+        place like PyTorch's Module.to; weights created later (at build) are created there. Returns self."""
+        dev = device if isinstance(device, Device) else Device(str(device))
+        layers = self._layer_tree()
+        for layer in layers:
+            for w in layer._weights:
+                w.tensor._move_to_(dev)  # the first one raises a clear error for a device this build lacks
+        for layer in layers:
+            layer._device = None if dev.type == "cpu" else dev
+        optimizer = getattr(self, "optimizer", None)
+        if optimizer is not None and hasattr(optimizer, "_move_slots"):
+            optimizer._move_slots(dev)
+        return self
+
+    def cuda(self, index=0):
+        return self.to(f"cuda:{int(index)}")
+
+    def cpu(self):
+        return self.to("cpu")
+
+    def _on_device(self, arr):
+        """A NumPy array as a tensor on this layer's device (one host-to-device copy for the CUDA)."""
+        t = from_numpy(arr)
+        return t if self._device is None else t.to(self._device)
+
     # ---- weights ----
     def add_weight(self, name, shape, dtype=None, initializer=None, regularizer=None, trainable=True,
                    constraint=None):
@@ -130,6 +173,8 @@ class Layer:
         if tuple(value.shape) != shape:
             raise ValueError(f"{self.name}: initializer for '{name}' returned shape {tuple(value.shape)}, "
                              f"expected {shape}")
+        if self._device is not None:
+            value._move_to_(self._device)
         if trainable:
             value.requires_grad = True
         self._weights.append(_Weight(f"{self.name}/{name}", value, bool(trainable),
@@ -204,7 +249,7 @@ class Layer:
                                  f"array has shape {tuple(value.shape)}")
         for (name, t), value in zip(named, weights):
             with no_grad():
-                t[...] = tensor(np.ascontiguousarray(value), dtype=t.dtype)
+                t[...] = tensor(np.ascontiguousarray(value), dtype=t.dtype, device=t.device)
 
     def count_params(self):
         if not self.built:
@@ -230,7 +275,8 @@ class Layer:
     def compute_output_shape(self, input_shape):
         """Default: run call on zeros with unknown sizes set to 1, and read the shape."""
         shapes = input_shape if _is_shape_list(input_shape) else [input_shape]
-        dummies = [tensor(np.zeros(tuple(1 if s is None else s for s in sh)), dtype=self.dtype) for sh in shapes]
+        dummies = [tensor(np.zeros(tuple(1 if s is None else s for s in sh)), dtype=self.dtype, device=self.device)
+                   for sh in shapes]
         with no_grad():
             out = self.call(dummies if _is_shape_list(input_shape) else dummies[0], **self._training_kw(False))
         if isinstance(out, (list, tuple)):
@@ -287,7 +333,7 @@ class Layer:
         arr = np.asarray(x)
         if arr.dtype.kind in "fiub" and arr.dtype != np.dtype(self.dtype):
             arr = arr.astype(self.dtype)
-        return from_numpy(np.ascontiguousarray(arr))
+        return self._on_device(np.ascontiguousarray(arr))
 
     def __call__(self, inputs, *args, **kwargs):
         if is_symbolic(inputs):

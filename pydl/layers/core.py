@@ -126,7 +126,7 @@ class _DropoutBase(Layer):
         mask_shape = self._mask_shape(inputs)
         if mask_shape == tuple(inputs.shape):
             return nn_ops.dropout(inputs, self.rate)  # one fused kernel: mask, scale and a mask-only backward
-        keep = rand(*mask_shape, dtype=inputs.dtype) >= self.rate
+        keep = rand(*mask_shape, dtype=inputs.dtype, device=inputs.device) >= self.rate
         return ops.where(keep, inputs * (1.0 / (1.0 - self.rate)), 0.0)
 
     def compute_output_shape(self, input_shape):

@@ -197,7 +197,6 @@ def _predict_input(batch):
 def predict_source(model, data, steps, verbose, callbacks):
     """Outputs for every batch, concatenated along the sample axis."""
     from ..autograd import no_grad
-    from ..tensor import from_numpy
     check_steps(steps, "steps")
     src = BatchSource(data)
     cbs = CallbackList(callbacks)
@@ -210,7 +209,7 @@ def predict_source(model, data, steps, verbose, callbacks):
         for b, raw in enumerate(itertools.islice(src.eval_stream(steps), count)):
             cbs.on_predict_batch_begin(b, {})
             xs = model._prepare_x(_predict_input(raw))
-            arrs = [np.array(o) for o in model._run_graph([from_numpy(a) for a in xs], training=False)]
+            arrs = [np.array(o) for o in model._run_graph([model._on_device(a) for a in xs], training=False)]
             chunks = [[] for _ in arrs] if chunks is None else chunks
             for c, a in zip(chunks, arrs):
                 c.append(a)

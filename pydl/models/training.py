@@ -9,7 +9,6 @@ import numpy as np
 from .. import activations, losses as losses_mod, metrics as metrics_mod, ops, optimizers
 from ..autograd import no_grad
 from ..layers import base as layer_base
-from ..tensor import from_numpy
 from . import data as data_mod, generators
 
 _grad_owner = [None]  # the compiled model whose trainable set the weights' requires_grad flags reflect
@@ -18,11 +17,14 @@ _grad_owner = [None]  # the compiled model whose trainable set the weights' requ
 class TrainingMixin:
     # ---- compile ----
     def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, sample_weight_mode=None,
-                weighted_metrics=None, target_tensors=None, **kwargs):
+                weighted_metrics=None, target_tensors=None, device=None, **kwargs):
+        """Keras's compile; `device` ('cpu', 'cuda', 'cuda:N') also moves the model there (see Layer.to)."""
         if kwargs:
             raise TypeError(f"compile: unexpected keyword argument(s): {', '.join(sorted(kwargs))}")
         if loss is None:
             raise ValueError("compile: a loss is required (e.g. loss='categorical_crossentropy')")
+        if device is not None:  # first, so a device this build lacks leaves the model as it was
+            self.to(device)
         self.optimizer = optimizers.get(optimizer)
         self._loss_spec, self._metric_spec, self._loss_weight_spec = loss, metrics, loss_weights
         self._weighted_metric_spec = weighted_metrics
@@ -175,7 +177,7 @@ class TrainingMixin:
                 per = ops.mean(per, axis=tuple(range(1, per.ndim)))
             w = sws[i]
             if w is not None:
-                wt = from_numpy(np.ascontiguousarray(w, dtype=str(per.dtype)))
+                wt = self._on_device(np.ascontiguousarray(w, dtype=str(per.dtype)))
                 nonzero = float(np.mean(w != 0)) or 1.0
                 value = ops.mean(per * wt) / nonzero
             else:
@@ -209,11 +211,11 @@ class TrainingMixin:
         sink = []
         layer_base._activity_sink.append(sink)
         try:
-            outs = self._run_graph([from_numpy(a) for a in xs], training=True,
+            outs = self._run_graph([self._on_device(a) for a in xs], training=True,
                                    logits_outputs=self._fused_idx if self._use_fused else ())
         finally:
             layer_base._activity_sink.pop()
-        yts = [from_numpy(y) for y in ys]
+        yts = [self._on_device(y) for y in ys]
         total, per_out = self._losses(outs, yts, sws)
         extra = self.losses + sink
         for r in extra:
@@ -228,9 +230,9 @@ class TrainingMixin:
 
     def _test_step(self, xs, ys, sws):
         with no_grad():
-            outs = self._run_graph([from_numpy(a) for a in xs], training=False,
+            outs = self._run_graph([self._on_device(a) for a in xs], training=False,
                                    logits_outputs=self._fused_idx if self._use_fused else ())
-            yts = [from_numpy(y) for y in ys]
+            yts = [self._on_device(y) for y in ys]
             total, per_out = self._losses(outs, yts, sws)
             for r in self.losses:
                 total = total + r
@@ -261,7 +263,7 @@ class TrainingMixin:
     def predict_on_batch(self, x):
         xs = self._prepare_x(x)
         with no_grad():
-            outs = self._run_graph([from_numpy(a) for a in xs], training=False)
+            outs = self._run_graph([self._on_device(a) for a in xs], training=False)
         res = [np.array(o) for o in outs]
         return res[0] if len(res) == 1 else res
 
@@ -286,7 +288,7 @@ class TrainingMixin:
         with no_grad():
             for b, sl in enumerate(data_mod.batch_slices(n, batch_size, False)):
                 cbs.on_predict_batch_begin(b, {})
-                outs = self._run_graph([from_numpy(a) for a in data_mod.take(xs, sl)], training=False)
+                outs = self._run_graph([self._on_device(a) for a in data_mod.take(xs, sl)], training=False)
                 arrs = [np.array(o) for o in outs]
                 if chunks is None:
                     chunks = [[] for _ in arrs]
@@ -353,9 +355,10 @@ class TrainingMixin:
 
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=None, validation_split=0.0,
             validation_data=None, shuffle=True, class_weight=None, sample_weight=None, initial_epoch=0,
-            steps_per_epoch=None, validation_steps=None, validation_freq=1, nb_epoch=None, **kwargs):
+            steps_per_epoch=None, validation_steps=None, validation_freq=1, nb_epoch=None, device=None, **kwargs):
         """Trains for `epochs` passes over (x, y); returns a History whose .history holds the per-epoch logs.
-        x may instead be a generator, iterable or Sequence of (x, y[, sample_weight]) batches (see generators.py)."""
+        x may instead be a generator, iterable or Sequence of (x, y[, sample_weight]) batches (see generators.py).
+        `device` moves the model first (see Layer.to); each batch is copied to the model's device once."""
         from .fit_loop import fit_arrays
         for ignored in ("max_queue_size", "workers", "use_multiprocessing"):  # batches are read in this thread
             kwargs.pop(ignored, None)
@@ -364,6 +367,8 @@ class TrainingMixin:
         if nb_epoch is not None:
             epochs = nb_epoch
         self._check_compiled()
+        if device is not None:
+            self.to(device)
         from_source = generators.is_batch_source(x, y)
         if from_source:
             generators.check_args("fit", y, batch_size, sample_weight, validation_split)

@@ -69,6 +69,12 @@ class Optimizer:
             self._slots[id(p)] = entry
         return entry[1]
 
+    def _move_slots(self, device):
+        """Moves every slot tensor to `device` in place (model.to(device) calls this)."""
+        for _, slots in self._slots.values():
+            for s in slots:
+                s._move_to_(device)
+
     def _active_slots(self):
         return self._slot_names
 
