@@ -1,11 +1,11 @@
 // CUDA convolution over contiguous NHWC data with HWIO kernels, the CPU semantics of csrc/cpu/conv.cpp: im2col into a
 // bounded workspace plus the backend's GEMM (the kernel seen as a (K = kh*kw*c, oc) matrix, M = n*oh*ow output
 // rows). Forward: y = cols w per chunk of rows, then bias and relu. Backward-weight: dw = sum over chunks of
-// cols^T dy (beta = 1 after the first chunk), db by a two-pass column sum of dy in fixed chunks. Backward-data:
-// dcols = dy w^T per chunk of whole images, then col2im as a gather per input element (no atomics: deterministic).
-// 1x1 stride-1 layers use the input / gradient in place of cols.
+// cols^T dy (beta = 1 after the first chunk; the GEMM splits that long reduction itself), db by a two-pass column
+// sum of dy in fixed chunks. Backward-data: dcols = dy w^T per chunk of whole images, then col2im as a gather per
+// input element (no atomics: deterministic). 1x1 stride-1 layers use the input / gradient in place of cols.
+// im2col and col2im move whole 16-byte vectors of channels when the channel count allows.
 #include <algorithm>
-#include <memory>
 #include "cuda/common.cuh"
 
 namespace pydl {
@@ -26,33 +26,46 @@ Geo to_geo(const WindowGeometry& g) {
 
 // ============================================================================================ kernels
 
-// cols (rows, K) = the windows of output rows [r0, r0 + rows) of M; taps outside the input are zeros.
-template <typename T>
+// V consecutive channels, moved as one access (V * sizeof(T) = 16 bytes when the channel count allows).
+template <typename T, int V> struct alignas(sizeof(T) * V) Lanes { T v[V]; };
+
+// cols (rows, K) = the windows of output rows [r0, r0 + rows) of M; taps outside the input are zeros. One item is
+// V channels of one tap of one row (V divides c; the index arithmetic is paid once per V elements).
+template <typename T, int V>
 __global__ void __launch_bounds__(kThreads) im2col_kernel(T* cols, const T* x, Geo g, int64_t r0, int64_t rows) {
-  const int64_t K = g.kh * g.kw * g.c, total = rows * K;
+  const int64_t cv = g.c / V, taps = g.kh * g.kw, per_row = taps * cv, K = taps * g.c, total = rows * per_row;
   const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
   for (int64_t e = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; e < total; e += stride) {
-    const int64_t rl = e / K, k = e - rl * K;
+    const int64_t rl = e / per_row, rem = e - rl * per_row, tap = rem / cv, c = (rem - tap * cv) * V;
     const int64_t r = r0 + rl;
     const int64_t ow = r % g.ow, t = r / g.ow, oh = t % g.oh, n = t / g.oh;
-    const int64_t c = k % g.c, tap = k / g.c, j = tap % g.kw, i = tap / g.kw;
+    const int64_t j = tap % g.kw, i = tap / g.kw;
     const int64_t ih = oh * g.sh - g.pt + i * g.dh, iw = ow * g.sw - g.pl + j * g.dw;
-    T v = T(0);
-    if (ih >= 0 && ih < g.h && iw >= 0 && iw < g.w) v = x[((n * g.h + ih) * g.w + iw) * g.c + c];
-    cols[e] = v;
+    Lanes<T, V> v;
+    if (ih >= 0 && ih < g.h && iw >= 0 && iw < g.w) {
+      v = *reinterpret_cast<const Lanes<T, V>*>(x + ((n * g.h + ih) * g.w + iw) * g.c + c);
+    } else {
+#pragma unroll
+      for (int l = 0; l < V; ++l) v.v[l] = T(0);
+    }
+    *reinterpret_cast<Lanes<T, V>*>(cols + rl * K + tap * g.c + c) = v;
   }
 }
 
 // dx of images [n0, n0 + nimg) = col2im(cols) as a gather: each input element sums, in a fixed tap order, the
 // cols entries of the windows that read it. cols holds the rows of those images only (row 0 = image n0's first).
-template <typename T>
+// One item is V channels of one input pixel.
+template <typename T, int V>
 __global__ void __launch_bounds__(kThreads) col2im_gather_kernel(T* dx, const T* cols, Geo g, int64_t n0,
                                                                    int64_t nimg) {
-  const int64_t K = g.kh * g.kw * g.c, total = nimg * g.h * g.w * g.c;
+  const int64_t cv = g.c / V, K = g.kh * g.kw * g.c, total = nimg * g.h * g.w * cv;
   const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
   for (int64_t e = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; e < total; e += stride) {
-    const int64_t c = e % g.c, t0 = e / g.c, iw = t0 % g.w, t1 = t0 / g.w, ih = t1 % g.h, nl = t1 / g.h;
-    T acc = T(0);
+    const int64_t pix = e / cv, c = (e - pix * cv) * V;
+    const int64_t iw = pix % g.w, t1 = pix / g.w, ih = t1 % g.h, nl = t1 / g.h;
+    Lanes<T, V> acc;
+#pragma unroll
+    for (int l = 0; l < V; ++l) acc.v[l] = T(0);
     for (int64_t i = 0; i < g.kh; ++i) {
       const int64_t th = ih + g.pt - i * g.dh;
       if (th < 0 || th % g.sh != 0) continue;
@@ -63,10 +76,13 @@ __global__ void __launch_bounds__(kThreads) col2im_gather_kernel(T* dx, const T*
         if (tw < 0 || tw % g.sw != 0) continue;
         const int64_t ow = tw / g.sw;
         if (ow >= g.ow) continue;
-        acc += cols[((nl * g.oh + oh) * g.ow + ow) * K + (i * g.kw + j) * g.c + c];
+        const auto v = *reinterpret_cast<const Lanes<T, V>*>(cols + ((nl * g.oh + oh) * g.ow + ow) * K +
+                                                             (i * g.kw + j) * g.c + c);
+#pragma unroll
+        for (int l = 0; l < V; ++l) acc.v[l] += v.v[l];
       }
     }
-    dx[n0 * g.h * g.w * g.c + e] = acc;
+    *reinterpret_cast<Lanes<T, V>*>(dx + (n0 * g.h * g.w + pix) * g.c + c) = acc;
   }
 }
 
@@ -113,19 +129,23 @@ __global__ void __launch_bounds__(kThreads) bias_grad_final_kernel(T* db, const 
   db[o] = s;
 }
 
-// Split-K weight gradient: dw = (accumulate ? dw : 0) + sum over s < splits of partial[s], in split order.
-template <typename T>
-__global__ void __launch_bounds__(kThreads) sum_splits_kernel(T* dw, const T* partial, int64_t splits, int64_t n,
-                                                               bool accumulate) {
-  const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
-  for (int64_t e = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; e < n; e += stride) {
-    T acc = partial[e];
-    for (int64_t s = 1; s < splits; ++s) acc += partial[s * n + e];
-    dw[e] = accumulate ? dw[e] + acc : acc;
-  }
+// ============================================================================================ launchers
+
+// Channels per im2col / col2im item: a 16-byte vector when c and both base pointers allow it, else one.
+template <typename T> constexpr int kLanes = 16 / sizeof(T);
+template <typename T> bool lanes_ok(int64_t c, const void* p, const void* q) {
+  return c % kLanes<T> == 0 && reinterpret_cast<uintptr_t>(p) % 16 == 0 && reinterpret_cast<uintptr_t>(q) % 16 == 0;
 }
 
-// ============================================================================================ launchers
+template <typename T>
+void launch_im2col(const Launch& L, T* cols, const T* x, const Geo& geo, int64_t r0, int64_t rows, const char* what) {
+  const int64_t items = rows * geo.kh * geo.kw * geo.c;
+  if (lanes_ok<T>(geo.c, cols, x))
+    im2col_kernel<T, kLanes<T>><<<L.blocks(items / kLanes<T>, kThreads), kThreads, 0, L.stream>>>(cols, x, geo, r0, rows);
+  else
+    im2col_kernel<T, 1><<<L.blocks(items, kThreads), kThreads, 0, L.stream>>>(cols, x, geo, r0, rows);
+  check_launch(what);
+}
 
 bool is_pointwise(const WindowGeometry& g) {
   return g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.pad_top == 0 && g.pad_left == 0 && g.oh == g.h &&
@@ -143,16 +163,6 @@ void call_gemm(DType dt, bool ta, bool tb, int64_t m, int64_t n, int64_t k, cons
   PYDL_CHECK(fn != nullptr, NotImplementedError, "conv2d: the CUDA GEMM is not registered");
   fn(dt, ta, tb, m, n, k, 1.0, static_cast<const char*>(a), lda, 0, static_cast<const char*>(b), ldb, 0, beta,
      static_cast<char*>(c), ldc, 0, 1);
-}
-
-// The batched form of the same GEMM (batch strides in elements of A, B and C).
-void call_gemm_batched(DType dt, bool ta, bool tb, int64_t m, int64_t n, int64_t k, const void* a, int64_t lda,
-                       int64_t sa, const void* b, int64_t ldb, int64_t sb, void* c, int64_t ldc, int64_t sc,
-                       int64_t batch) {
-  auto fn = g_gemm;
-  PYDL_CHECK(fn != nullptr, NotImplementedError, "conv2d: the CUDA GEMM is not registered");
-  fn(dt, ta, tb, m, n, k, 1.0, static_cast<const char*>(a), lda, sa, static_cast<const char*>(b), ldb, sb, 0.0,
-     static_cast<char*>(c), ldc, sc, batch);
 }
 
 // Rows of M per im2col chunk: the workspace holds at most kWorkElems (at least one row).
@@ -176,8 +186,7 @@ void conv2d_typed(const Tensor& y, const Tensor& x, const Tensor& w, const Tenso
     const Geo geo = to_geo(g);
     for (int64_t r0 = 0; r0 < M; r0 += R) {
       const int64_t rows = std::min(R, M - r0);
-      im2col_kernel<T><<<L.blocks(rows * K, kThreads), kThreads, 0, L.stream>>>(ws.as<T>(), xp, geo, r0, rows);
-      check_launch("conv2d (im2col)");
+      launch_im2col<T>(L, ws.as<T>(), xp, geo, r0, rows, "conv2d (im2col)");
       call_gemm(dt, false, false, rows, O, K, ws.as<T>(), K, wp, O, 0.0, yp + r0 * O, O);
     }
   }
@@ -214,34 +223,13 @@ void backward_data_typed(const Tensor& dx, const Tensor& dy, const Tensor& w, co
   for (int64_t n0 = 0; n0 < g.n; n0 += nb) {
     const int64_t ni = std::min(nb, g.n - n0);
     call_gemm(dt, false, true, ni * P, K, O, dyp + n0 * P * O, O, wp, O, 0.0, ws.as<T>(), K);
-    col2im_gather_kernel<T><<<L.blocks(ni * HWC, kThreads), kThreads, 0, L.stream>>>(dxp, ws.as<T>(), geo, n0, ni);
+    if (lanes_ok<T>(g.c, dxp, ws.as<T>()))
+      col2im_gather_kernel<T, kLanes<T>><<<L.blocks(ni * HWC / kLanes<T>, kThreads), kThreads, 0, L.stream>>>(
+          dxp, ws.as<T>(), geo, n0, ni);
+    else
+      col2im_gather_kernel<T, 1><<<L.blocks(ni * HWC, kThreads), kThreads, 0, L.stream>>>(dxp, ws.as<T>(), geo, n0, ni);
     check_launch("conv2d backward (col2im)");
   }
-}
-
-// dw (K, O) (+)= cols^T dy over `rows` rows. The reduction runs over the rows (often 10^5) while K x O is small, so
-// one GEMM would give only a few tiles to the whole GPU: the rows are split into S equal parts computed as one
-// batched GEMM into S partial results (rows left over go to the last part's GEMM separately), which a second kernel
-// adds in split order. S depends only on the shapes and the SM count: deterministic on a given GPU.
-constexpr int64_t kMinSplitRows = 256, kMaxSplits = 32;
-template <typename T>
-void weight_gemm(const Launch& L, DType dt, int64_t K, int64_t O, int64_t rows, const T* cols, const T* dy, T* dw,
-                 bool accumulate, std::unique_ptr<Workspace>& splits_ws) {
-  const int64_t tiles = ((K + 63) / 64) * ((O + 63) / 64);
-  int64_t S = std::min<int64_t>({kMaxSplits, rows / kMinSplitRows, (2 * int64_t(L.sms) + tiles - 1) / tiles});
-  if (S <= 1) {
-    call_gemm(dt, true, false, K, O, rows, cols, K, dy, O, accumulate ? 1.0 : 0.0, dw, O);
-    return;
-  }
-  const int64_t q = rows / S, rest = rows - S * q, KO = K * O;
-  // Later chunks have no more rows than the first, so no more splits: the first call's buffer serves them all.
-  if (!splits_ws) splits_ws = std::make_unique<Workspace>(static_cast<size_t>(S * KO) * sizeof(T), L.device);
-  T* part = splits_ws->as<T>();
-  call_gemm_batched(dt, true, false, K, O, q, cols, K, q * K, dy, O, q * O, part, O, KO, S);
-  if (rest > 0)  // the leftover rows, added to the last part
-    call_gemm(dt, true, false, K, O, rest, cols + S * q * K, K, dy + S * q * O, O, 1.0, part + (S - 1) * KO, O);
-  sum_splits_kernel<T><<<L.blocks(KO, kThreads), kThreads, 0, L.stream>>>(dw, part, S, KO, accumulate);
-  check_launch("conv2d backward (weight)");
 }
 
 template <typename T>
@@ -257,18 +245,15 @@ void backward_weight_typed(const Tensor& dw, const Tensor& db, const Tensor& x, 
     if (M == 0) {
       check(cudaMemsetAsync(dwp, 0, static_cast<size_t>(K * O) * sizeof(T), L.stream), "conv2d backward (weight)");
     } else if (is_pointwise(g)) {
-      std::unique_ptr<Workspace> splits_ws;
-      weight_gemm<T>(L, dt, K, O, M, xp, dyp, dwp, false, splits_ws);
+      call_gemm(dt, true, false, K, O, M, xp, K, dyp, O, 0.0, dwp, O);
     } else {
       const int64_t R = std::min(chunk_rows(K), M);
       Workspace ws(static_cast<size_t>(R * K) * sizeof(T), L.device);
-      std::unique_ptr<Workspace> splits_ws;
       const Geo geo = to_geo(g);
       for (int64_t r0 = 0; r0 < M; r0 += R) {
         const int64_t rows = std::min(R, M - r0);
-        im2col_kernel<T><<<L.blocks(rows * K, kThreads), kThreads, 0, L.stream>>>(ws.as<T>(), xp, geo, r0, rows);
-        check_launch("conv2d backward (im2col)");
-        weight_gemm<T>(L, dt, K, O, rows, ws.as<T>(), dyp + r0 * O, dwp, r0 > 0, splits_ws);
+        launch_im2col<T>(L, ws.as<T>(), xp, geo, r0, rows, "conv2d backward (im2col)");
+        call_gemm(dt, true, false, K, O, rows, ws.as<T>(), K, dyp + r0 * O, O, r0 > 0 ? 1.0 : 0.0, dwp, O);
       }
     }
   }

@@ -9,7 +9,9 @@
 // bank conflicts). Each thread owns a TM x TN micro-tile split in 2 x 2 sub-tiles half a block tile apart, so its
 // fragment reads are vector loads that a warp's lanes share as broadcasts. Lanes of a warp cover 4 x 8 threads of
 // the thread grid, which keeps every shared-memory read within one or two wavefronts.
-// Accumulation along K is sequential per output: results are deterministic.
+// Accumulation along K is sequential per output (split-K, for few tiles and a long K, adds its parts in a fixed
+// order): results are deterministic.
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include "cuda/common.cuh"
@@ -208,6 +210,21 @@ __global__ void __launch_bounds__((BM / TM) * (BN / TN), MINB) gemm_kernel(GemmP
     }
 }
 
+// Split-K epilogue: C = alpha * (part[0] + part[1] + ... in split order) + beta * C, for C (m x n) with row stride
+// ldc; part holds `splits` contiguous m x n partial products.
+template <typename T>
+__global__ void __launch_bounds__(256) gemm_sum_splits_kernel(T* c, int64_t ldc, const T* part, int64_t splits,
+                                                               int64_t m, int64_t n, T alpha, T beta, bool beta_zero) {
+  const int64_t total = m * n, stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  for (int64_t e = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; e < total; e += stride) {
+    T acc = part[e];
+    for (int64_t s = 1; s < splits; ++s) acc += part[s * total + e];
+    const int64_t row = e / n;
+    T* dst = c + row * ldc + (e - row * n);
+    *dst = beta_zero ? alpha * acc : alpha * acc + beta * *dst;
+  }
+}
+
 // ============================================================================================ launchers
 
 bool aligned(const void* ptr, int64_t ld, int64_t batch_stride, int elems, size_t esize) {
@@ -258,6 +275,59 @@ char pick_tile(int64_t m, int64_t n, int64_t batch, int sms, bool fp64) {
   return 'S';
 }
 
+// Launches p with the tile pick_tile chooses for its shape.
+template <typename T>
+void run_tiles(const GemmParams<T>& p, bool ta, bool tb, cudaStream_t s, int sms) {
+  const bool fp64 = sizeof(T) == 8;
+  const char tile = pick_tile(p.m, p.n, p.batch, sms, fp64);
+  if constexpr (sizeof(T) == 4) {
+    if (tile == 'L') launch_tile<T, 128, 128, 8, 8, 8, 2>(p, ta, tb, s);
+    else if (tile == 'W') launch_tile<T, 128, 64, 8, 8, 8, 4>(p, ta, tb, s);
+  }
+  if (tile == 'M' || (fp64 && (tile == 'L' || tile == 'W'))) launch_tile<T, 64, 64, 8, 4, 4, 2>(p, ta, tb, s);
+  else if (tile == 'S') launch_tile<T, 32, 32, 8, 2, 2, 1>(p, ta, tb, s);
+}
+
+// Split-K. A product with few output tiles but a long K (a dense layer after a flattened conv; a weight gradient
+// summed over every pixel of a batch) would give one block per tile and leave most SMs idle. Then K is cut into S
+// parts of q elements (q a multiple of 32, so the parts' vector loads stay aligned), run as one batched GEMM into S
+// partial products (K left over is added into the last part), and summed in split order with alpha and beta.
+// S depends only on the shapes and the SM count, so results are deterministic on a given GPU.
+constexpr int64_t kSplitMinK = 256, kMaxSplits = 32;
+
+int64_t pick_splits(int64_t m, int64_t n, int64_t k, int64_t batch, int sms) {
+  const int64_t tiles = ((m + 63) / 64) * ((n + 63) / 64);
+  if (batch != 1 || tiles * 2 > sms) return 1;
+  return std::min<int64_t>({kMaxSplits, k / kSplitMinK, (2 * int64_t(sms) + tiles - 1) / tiles});
+}
+
+template <typename T>
+void run_split_k(const GemmParams<T>& p, bool ta, bool tb, int64_t splits, int device, cudaStream_t s, int sms) {
+  const int64_t q = p.k / splits / 32 * 32, rest = p.k - splits * q, mn = p.m * p.n;
+  Workspace ws(static_cast<size_t>(splits * mn) * sizeof(T), device);
+  GemmParams<T> parts = p;
+  parts.k = q;
+  parts.batch = splits;
+  parts.sa = ta ? q * p.lda : q;
+  parts.sb = tb ? q : q * p.ldb;
+  parts.c = ws.as<T>(); parts.ldc = p.n; parts.sc = mn;
+  parts.alpha = T(1); parts.beta = T(0); parts.beta_zero = true;
+  run_tiles(parts, ta, tb, s, sms);
+  if (rest > 0) {
+    GemmParams<T> last = parts;
+    last.k = rest;
+    last.batch = 1;
+    last.a = p.a + (ta ? splits * q * p.lda : splits * q);
+    last.b = p.b + (tb ? splits * q : splits * q * p.ldb);
+    last.c = ws.as<T>() + (splits - 1) * mn;
+    last.beta = T(1); last.beta_zero = false;
+    run_tiles(last, ta, tb, s, sms);
+  }
+  const unsigned blocks = static_cast<unsigned>(std::min<int64_t>((mn + 255) / 256, int64_t(sms) * 8));
+  gemm_sum_splits_kernel<T><<<blocks, 256, 0, s>>>(p.c, p.ldc, ws.as<T>(), splits, p.m, p.n, p.alpha, p.beta,
+                                                    p.beta_zero);
+}
+
 template <typename T>
 void gemm_typed(bool ta, bool tb, int64_t m, int64_t n, int64_t k, double alpha, const char* a, int64_t lda,
                 int64_t sa, const char* b, int64_t ldb, int64_t sb, double beta, char* c, int64_t ldc, int64_t sc,
@@ -269,15 +339,11 @@ void gemm_typed(bool ta, bool tb, int64_t m, int64_t n, int64_t k, double alpha,
   p.c = reinterpret_cast<T*>(c); p.ldc = ldc; p.sc = sc;
   p.alpha = static_cast<T>(alpha); p.beta = static_cast<T>(beta); p.beta_zero = beta == 0.0;
   cudaStream_t s = stream_for(device);
-  const bool fp64 = sizeof(T) == 8;
-  const char tile = pick_tile(m, n, batch, sm_count(device), fp64);
-  if constexpr (sizeof(T) == 4) {
-    if (tile == 'L') launch_tile<T, 128, 128, 8, 8, 8, 2>(p, ta, tb, s);
-    else if (tile == 'W') launch_tile<T, 128, 64, 8, 8, 8, 4>(p, ta, tb, s);
-  }
-  if (tile == 'M' || (fp64 && (tile == 'L' || tile == 'W'))) launch_tile<T, 64, 64, 8, 4, 4, 2>(p, ta, tb, s);
-  else if (tile == 'S') launch_tile<T, 32, 32, 8, 2, 2, 1>(p, ta, tb, s);
-  check_launch(fp64 ? "matmul (dgemm)" : "matmul (sgemm)");
+  const int sms = sm_count(device);
+  const int64_t splits = pick_splits(m, n, k, batch, sms);
+  if (splits > 1) run_split_k(p, ta, tb, splits, device, s, sms);
+  else run_tiles(p, ta, tb, s, sms);
+  check_launch(sizeof(T) == 8 ? "matmul (dgemm)" : "matmul (sgemm)");
 }
 
 // The KernelTable has no tensors here, only pointers: the device is the current one, which the op layer's
