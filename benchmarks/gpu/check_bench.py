@@ -110,6 +110,33 @@ def bench_sgemm(n, check_accuracy=False):
     row(f"sgemm {n} fp32 (TF32 off)", flops / tp / 1e12, flops / tt / 1e12 if tt else None, "TFLOP/s", True, note)
 
 
+@guarded("sgemm TF32")
+def bench_sgemm_tf32(n):
+    """The user's opt-in: fp32 inputs on TF32 tensor cores (pydl.cuda.set_tf32 / torch's allow_tf32)."""
+    a, ta = pair((n, n), 1)
+    b, tb = pair((n, n), 2)
+    flops = 2.0 * n ** 3
+    previous = pydl.cuda.set_tf32(True)
+    try:
+        tp = timeit(lambda: a @ b, sync_pydl)
+        got = np.asarray((a @ b).cpu()).astype(np.float64)
+    finally:
+        pydl.cuda.set_tf32(previous)
+    tt, note = None, ""
+    if torch:
+        torch.backends.cuda.matmul.allow_tf32 = True
+        try:
+            tt = timeit(lambda: ta @ tb, sync_torch)
+            tor = (ta @ tb).double().cpu().numpy()
+        finally:
+            torch.backends.cuda.matmul.allow_tf32 = False
+        ref = (ta.double() @ tb.double()).cpu().numpy()
+        scale = np.abs(ref).max()
+        note = (f"max|err|/max|ref|: pydl {np.abs(got - ref).max() / scale:.1e}, "
+                f"torch {np.abs(tor - ref).max() / scale:.1e}")
+    row(f"sgemm {n} TF32 (opt-in)", flops / tp / 1e12, flops / tt / 1e12 if tt else None, "TFLOP/s", True, note)
+
+
 @guarded("gemm tile sweep")
 def bench_gemm_tiles(sizes):
     """Each forced tile shape in a fresh process (the choice is read once per process): tuning information."""
@@ -368,9 +395,10 @@ def main():
     if torch:
         torch.backends.cuda.matmul.allow_tf32 = False
         torch.backends.cudnn.allow_tf32 = False
-        torch.set_float32_matmul_precision("highest")
+        torch.set_float32_matmul_precision("highest")  # allow_tf32 toggled per row below
     bench_sgemm(1024, check_accuracy=True)
     bench_sgemm(4096)
+    bench_sgemm_tf32(4096)
     bench_elementwise()
     bench_reductions()
     bench_softmax()

@@ -26,6 +26,21 @@ def gemm_cases(rng):
                 (x.astype("float64") @ y.astype("float64")).cpu()
     big = t(rng.standard_normal((3, 40, 36)).astype(np.float32))
     (big @ big.permute(0, 2, 1)).cpu()
+    # the TF32 tensor-core kernel (opt-in), the split-K path (few tiles, long K) and both together
+    long_k = (t(rng.standard_normal((70, 2000)).astype(np.float32)), t(rng.standard_normal((2000, 50)).astype(np.float32)))
+    (long_k[0] @ long_k[1]).cpu()
+    previous = pydl.cuda.set_tf32(True)
+    try:
+        for (m, n, k) in [(1, 1, 1), (130, 67, 45), (257, 129, 200)]:
+            a = rng.standard_normal((m, k)).astype(np.float32)
+            b = rng.standard_normal((k, n)).astype(np.float32)
+            for x in (t(a), t(a.T.copy()).T):
+                for y in (t(b), t(b.T.copy()).T):
+                    (x @ y).cpu()
+        (big @ big.permute(0, 2, 1)).cpu()
+        (long_k[0] @ long_k[1]).cpu()
+    finally:
+        pydl.cuda.set_tf32(previous)
 
 
 def main(mode):

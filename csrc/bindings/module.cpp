@@ -132,4 +132,6 @@ PYBIND11_MODULE(_C, m) {
   m.def("cuda_is_available", &cuda_runtime::available);
   m.def("cuda_device_count", &cuda_runtime::device_count);
   m.def("cuda_synchronize", &cuda_runtime::synchronize);
+  m.def("_cuda_set_tf32", [](bool on) { return cuda_runtime::tf32_flag().exchange(on); });
+  m.def("_cuda_tf32", &cuda_runtime::tf32_enabled);
 }

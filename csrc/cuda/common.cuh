@@ -22,6 +22,12 @@ void check_launch(const char* what);
 // Enqueues a host -> device copy on `device`'s stream through pinned staging: returns once `src` may be reused.
 void upload_async(void* dst, const void* src, size_t nbytes, int device);
 
+// ---- TF32 tensor-core GEMM (gemm_tf32_kernels.cu), used for fp32 when cuda_runtime::tf32_enabled() ----------------
+bool tf32_supported(int device);  // compute capability 8.0 or newer
+void gemm_tf32(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
+               int64_t sa, const float* b, int64_t ldb, int64_t sb, float beta, float* c, int64_t ldc, int64_t sc,
+               int64_t batch, cudaStream_t s);
+
 // Makes `device` current for the scope (kernels launch on the current device).
 class DeviceGuard {
  public:

@@ -1,5 +1,6 @@
 // CUDA GEMM: C[b] = alpha * op(A[b]) op(B[b]) + beta * C[b], row-major, fp32 and fp64 on the CUDA cores (plain
-// FMA, fp32 accumulation: no TF32, so results match the CPU's fp32 GEMM to rounding).
+// FMA, fp32 accumulation: no TF32, so results match the CPU's fp32 GEMM to rounding). With the user's opt-in
+// (pydl.cuda.set_tf32) fp32 products go to the tensor-core kernel of gemm_tf32_kernels.cu instead.
 //
 // Classic shared-memory tiling with register blocking: a block computes a BM x BN tile of C, stepping through K in
 // slices of BK. Each slice of A and B is read from global memory with 16-byte vector loads into registers while
@@ -14,6 +15,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include "core/cuda_runtime.h"
 #include "cuda/common.cuh"
 
 namespace pydl {
@@ -275,9 +277,15 @@ char pick_tile(int64_t m, int64_t n, int64_t batch, int sms, bool fp64) {
   return 'S';
 }
 
-// Launches p with the tile pick_tile chooses for its shape.
+// Launches p with the tile pick_tile chooses for its shape, or on the TF32 tensor cores when tf32 (fp32 only).
 template <typename T>
-void run_tiles(const GemmParams<T>& p, bool ta, bool tb, cudaStream_t s, int sms) {
+void run_tiles(const GemmParams<T>& p, bool ta, bool tb, cudaStream_t s, int sms, bool tf32) {
+  if constexpr (sizeof(T) == 4) {
+    if (tf32) {
+      gemm_tf32(ta, tb, p.m, p.n, p.k, p.alpha, p.a, p.lda, p.sa, p.b, p.ldb, p.sb, p.beta, p.c, p.ldc, p.sc, p.batch, s);
+      return;
+    }
+  }
   const bool fp64 = sizeof(T) == 8;
   const char tile = pick_tile(p.m, p.n, p.batch, sms, fp64);
   if constexpr (sizeof(T) == 4) {
@@ -302,7 +310,8 @@ int64_t pick_splits(int64_t m, int64_t n, int64_t k, int64_t batch, int sms) {
 }
 
 template <typename T>
-void run_split_k(const GemmParams<T>& p, bool ta, bool tb, int64_t splits, int device, cudaStream_t s, int sms) {
+void run_split_k(const GemmParams<T>& p, bool ta, bool tb, int64_t splits, int device, cudaStream_t s, int sms,
+                 bool tf32) {
   const int64_t q = p.k / splits / 32 * 32, rest = p.k - splits * q, mn = p.m * p.n;
   Workspace ws(static_cast<size_t>(splits * mn) * sizeof(T), device);
   GemmParams<T> parts = p;
@@ -312,7 +321,7 @@ void run_split_k(const GemmParams<T>& p, bool ta, bool tb, int64_t splits, int d
   parts.sb = tb ? q : q * p.ldb;
   parts.c = ws.as<T>(); parts.ldc = p.n; parts.sc = mn;
   parts.alpha = T(1); parts.beta = T(0); parts.beta_zero = true;
-  run_tiles(parts, ta, tb, s, sms);
+  run_tiles(parts, ta, tb, s, sms, tf32);
   if (rest > 0) {
     GemmParams<T> last = parts;
     last.k = rest;
@@ -321,7 +330,7 @@ void run_split_k(const GemmParams<T>& p, bool ta, bool tb, int64_t splits, int d
     last.b = p.b + (tb ? splits * q : splits * q * p.ldb);
     last.c = ws.as<T>() + (splits - 1) * mn;
     last.beta = T(1); last.beta_zero = false;
-    run_tiles(last, ta, tb, s, sms);
+    run_tiles(last, ta, tb, s, sms, tf32);
   }
   const unsigned blocks = static_cast<unsigned>(std::min<int64_t>((mn + 255) / 256, int64_t(sms) * 8));
   gemm_sum_splits_kernel<T><<<blocks, 256, 0, s>>>(p.c, p.ldc, ws.as<T>(), splits, p.m, p.n, p.alpha, p.beta,
@@ -340,9 +349,10 @@ void gemm_typed(bool ta, bool tb, int64_t m, int64_t n, int64_t k, double alpha,
   p.alpha = static_cast<T>(alpha); p.beta = static_cast<T>(beta); p.beta_zero = beta == 0.0;
   cudaStream_t s = stream_for(device);
   const int sms = sm_count(device);
+  const bool tf32 = sizeof(T) == 4 && cuda_runtime::tf32_enabled() && tf32_supported(device);
   const int64_t splits = pick_splits(m, n, k, batch, sms);
-  if (splits > 1) run_split_k(p, ta, tb, splits, device, s, sms);
-  else run_tiles(p, ta, tb, s, sms);
+  if (splits > 1) run_split_k(p, ta, tb, splits, device, s, sms, tf32);
+  else run_tiles(p, ta, tb, s, sms, tf32);
   check_launch(sizeof(T) == 8 ? "matmul (dgemm)" : "matmul (sgemm)");
 }
 
