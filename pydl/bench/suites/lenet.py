@@ -13,6 +13,7 @@ import pydl
 
 from . import Case
 from .numpy_lenet import NumpyLeNet
+from .torch_loop import train_epoch
 
 SIDE, CLASSES, LR, DROPOUT = 28, 10, 0.001, (0.25, 0.5)
 
@@ -92,17 +93,8 @@ def _torch_fn(torch, weights, x, y, batch):
     model.train()
 
     def epoch():
-        total = correct = 0.0
-        for s in range(0, len(x), batch):
-            xb = xt[s:s + batch]
-            optimizer.zero_grad(set_to_none=True)
-            out = model(xb)
-            loss = F.cross_entropy(out, labels[s:s + batch])
-            loss.backward()
-            optimizer.step()
-            total += loss.item() * len(xb)
-            correct += (out.argmax(dim=1) == labels[s:s + batch]).sum().item()  # fit() reports accuracy too
-        return _Result(total / len(x))
+        return _Result(train_epoch(model, optimizer, xt, labels, batch,
+                                   lambda out, s: F.cross_entropy(out, labels[s:s + batch])))
     return epoch
 
 

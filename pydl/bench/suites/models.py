@@ -19,6 +19,7 @@ import pydl
 
 from . import Case, lenet, register
 from .numpy_mlp import NumpyMLP
+from .torch_loop import train_epoch
 
 NETS = {  # the book's hyperparameters; "opt": (name, learning rate); names fit the table's op column
     "shallow net": {"hidden": (64,), "act": "sigmoid", "bn": False, "dropout": 0.0, "loss": "mse",
@@ -125,19 +126,13 @@ def _torch_fn(torch, spec, weights, x, y, batch, start):
     mse = spec["loss"] == "mse"
     model.train()
 
+    def loss_of(out, s):
+        if mse:
+            return F.mse_loss(F.softmax(out, dim=1), yt[s:s + batch])
+        return F.cross_entropy(out, labels[s:s + batch])
+
     def epoch():
-        total = correct = 0.0
-        for s in range(0, len(x), batch):
-            xb = xt[s:s + batch]
-            optimizer.zero_grad(set_to_none=True)
-            out = model(xb)
-            loss = F.mse_loss(F.softmax(out, dim=1), yt[s:s + batch]) if mse else \
-                F.cross_entropy(out, labels[s:s + batch])
-            loss.backward()
-            optimizer.step()
-            total += loss.item() * len(xb)
-            correct += (out.argmax(dim=1) == labels[s:s + batch]).sum().item()  # fit() reports accuracy too
-        mean = total / len(x)
+        mean = train_epoch(model, optimizer, xt, labels, batch, loss_of)
         return _Result(lambda: np.array([mean]) if spec["dropout"] else
                        _trainable(spec, _keras_order(spec, model)) - start)
     return epoch

@@ -9,7 +9,7 @@ from a NumPy Generator. Written the way a careful NumPy user would: vectorized, 
 """
 import numpy as np
 
-ADAM = (0.9, 0.999, 1e-7)
+from .numpy_mlp import NumpyNet
 
 
 def _im2col(x, k):
@@ -31,15 +31,12 @@ def _col2im(dcols, shape, k):
     return dx
 
 
-class NumpyLeNet:
+class NumpyLeNet(NumpyNet):
     """params: Keras's weight order [conv1 W, b, conv2 W, b, dense1 W, b, dense2 W, b]."""
 
     def __init__(self, params, dropout=(0.25, 0.5), lr=0.001, seed=0):
-        self.params = [np.array(p, dtype=np.float32) for p in params]
+        super().__init__(params, seed)
         self.dropout, self.lr = dropout, lr
-        self.rng = np.random.default_rng(seed)
-        self.slots = [(np.zeros_like(p), np.zeros_like(p)) for p in self.params]  # Adam's m and v
-        self.t = 0
 
     def _mask(self, shape, rate):
         if not rate:
@@ -99,21 +96,5 @@ class NumpyLeNet:
     def step(self, x, y):
         """One training step; returns (loss, accuracy) before the update, like fit() reports."""
         loss, acc, grads = self.gradients(x, y)
-        self.t += 1
-        b1, b2, eps = ADAM
-        lr = np.float32(self.lr * np.sqrt(1 - b2 ** self.t) / (1 - b1 ** self.t))
-        for p, g, (m, v) in zip(self.params, grads, self.slots):
-            m *= b1
-            m += (1 - b1) * g
-            v *= b2
-            v += (1 - b2) * (g * g)
-            p -= lr * m / (np.sqrt(v) + eps)
+        self.adam(grads, self.lr)
         return loss, acc
-
-    def fit_epoch(self, x, y, batch_size):
-        """One pass in order; returns the epoch's mean loss."""
-        total = 0.0
-        for s in range(0, len(x), batch_size):
-            loss, _ = self.step(x[s:s + batch_size], y[s:s + batch_size])
-            total += loss * len(x[s:s + batch_size])
-        return total / len(x)

@@ -11,15 +11,45 @@ import numpy as np
 BN_MOMENTUM, BN_EPS, ADAM = 0.99, 1e-3, (0.9, 0.999, 1e-7)
 
 
-class NumpyMLP:
-    """params: Keras's weight order, [W, b] per Dense plus [gamma, beta, moving_mean, moving_var] per BN."""
+class NumpyNet:
+    """What the hand-written references share: float32 parameters with Adam slots, Keras's Adam step, and an epoch
+    loop over batches in order. Subclasses define step(x, y) -> (loss, accuracy)."""
 
-    def __init__(self, spec, params, seed=0):
-        self.spec = spec
+    def __init__(self, params, seed=0):
         self.params = [np.array(p, dtype=np.float32) for p in params]
         self.rng = np.random.default_rng(seed)
         self.slots = [(np.zeros_like(p), np.zeros_like(p)) for p in self.params]  # Adam's m and v
         self.t = 0
+
+    def adam(self, grads, lr):
+        """One Adam update (Keras 2: bias correction folded into the rate); a None gradient skips its parameter."""
+        self.t += 1
+        b1, b2, eps = ADAM
+        lr = np.float32(lr * np.sqrt(1 - b2 ** self.t) / (1 - b1 ** self.t))
+        for p, g, (m, v) in zip(self.params, grads, self.slots):
+            if g is None:
+                continue
+            m *= b1
+            m += (1 - b1) * g
+            v *= b2
+            v += (1 - b2) * (g * g)
+            p -= lr * m / (np.sqrt(v) + eps)
+
+    def fit_epoch(self, x, y, batch_size):
+        """One pass in order; returns the epoch's mean loss."""
+        total = 0.0
+        for s in range(0, len(x), batch_size):
+            loss, _ = self.step(x[s:s + batch_size], y[s:s + batch_size])
+            total += loss * len(x[s:s + batch_size])
+        return total / len(x)
+
+
+class NumpyMLP(NumpyNet):
+    """params: Keras's weight order, [W, b] per Dense plus [gamma, beta, moving_mean, moving_var] per BN."""
+
+    def __init__(self, spec, params, seed=0):
+        super().__init__(params, seed)
+        self.spec = spec
 
     def _layers(self):
         """(W, b, bn params or None) per hidden layer, then the output layer's (W, b)."""
@@ -94,25 +124,8 @@ class NumpyMLP:
     def _update(self, grads):
         opt, lr = self.spec["opt"]
         if opt == "adam":
-            self.t += 1
-            b1, b2, eps = ADAM
-            lr = np.float32(lr * np.sqrt(1 - b2 ** self.t) / (1 - b1 ** self.t))
-        for p, g, (m, v) in zip(self.params, grads, self.slots):
-            if g is None:  # BN's moving statistics are updated in the forward pass, not by the optimizer
-                continue
-            if opt == "sgd":
+            self.adam(grads, lr)  # BN's moving statistics have no gradient: updated in the forward pass
+            return
+        for p, g in zip(self.params, grads):
+            if g is not None:
                 p -= np.float32(lr) * g
-            else:
-                m *= b1
-                m += (1 - b1) * g
-                v *= b2
-                v += (1 - b2) * (g * g)
-                p -= lr * m / (np.sqrt(v) + eps)
-
-    def fit_epoch(self, x, y, batch_size):
-        """One pass in order; returns the epoch's mean loss."""
-        total = 0.0
-        for s in range(0, len(x), batch_size):
-            loss, _ = self.step(x[s:s + batch_size], y[s:s + batch_size])
-            total += loss * len(x[s:s + batch_size])
-        return total / len(x)
