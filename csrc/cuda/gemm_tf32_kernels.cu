@@ -3,14 +3,20 @@
 // 1e-3 relative. Same contract as gemm_kernels.cu: C[b] = alpha * op(A[b]) op(B[b]) + beta * C[b], row-major.
 //
 // A block computes a 128 x 128 tile of C with 8 warps (2 along M x 4 along N), each holding 4 x 2 WMMA
-// accumulators of 16 x 16. K advances in slices of 32: both operands are staged in shared memory k-major (As[k][m]
-// is A in column-major order, Bs[k][n] is B in row-major order, the layouts WMMA loads directly), with global reads
-// along each operand's contiguous dimension. The next slice is read into registers while the tensor cores work on
-// the current one. The epilogue goes through a per-warp 16 x 16 staging tile to apply alpha, beta and the bounds.
-// No tensor cores on the CPU: this file has no emulation test; tests/cuda/test_cuda_tf32.py checks it on a GPU.
+// accumulators of 16 x 16; the epilogue goes through a per-warp 16 x 16 staging tile to apply alpha, beta and the
+// bounds. Two kernels feed the tensor cores:
+// - the cp.async kernel (rows of A and B 16-byte aligned, the usual case): 16-byte chunks go global -> shared
+//   with no register staging, two K stages of 16 in flight, each operand in its own layout (WMMA reads it as row-
+//   or column-major);
+// - the register-staged kernel (any layout): K slices of 32 read along each operand's contiguous dimension into
+//   registers while the previous slice is multiplied, stored k-major (As[k][m] column-major A, Bs[k][n] row-major B).
+// PYDL_CUDA_TF32_SIMPLE=1 forces the second (for comparison). No tensor cores on the CPU: no emulation test here;
+// tests/cuda/test_cuda_tf32.py checks both kernels on a GPU.
 #include <mma.h>
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
+#include <type_traits>
 #include "cuda/common.cuh"
 
 namespace pydl {
@@ -31,6 +37,33 @@ struct Tf32Params {
 };
 
 // ============================================================================================ kernels
+
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+// The epilogue: each warp's 4 x 2 accumulators go through its own 16 x 16 staging tile in shared memory (so
+// alpha, beta and the matrix bounds apply per element) to C[blockIdx.z].
+using Acc = nvcuda::wmma::fragment<nvcuda::wmma::accumulator, 16, 16, 8, float>;
+__device__ __forceinline__ void store_tile(Acc (&acc)[4][2], float* stage, const Tf32Params& p, int64_t m0,
+                                           int64_t n0, int wm, int wn, int lane) {
+  using namespace nvcuda;
+  float* c = p.c + blockIdx.z * p.sc;
+#pragma unroll
+  for (int i = 0; i < 4; ++i)
+#pragma unroll
+    for (int j = 0; j < 2; ++j) {
+      wmma::store_matrix_sync(stage, acc[i][j], 16, wmma::mem_row_major);
+      __syncwarp();
+      for (int e = lane; e < 256; e += 32) {
+        const int64_t row = m0 + wm * 64 + i * 16 + e / 16, col = n0 + wn * 32 + j * 16 + e % 16;
+        if (row < p.m && col < p.n) {
+          float* dst = c + row * p.ldc + col;
+          *dst = p.beta_zero ? p.alpha * stage[e] : p.alpha * stage[e] + p.beta * *dst;
+        }
+      }
+      __syncwarp();
+    }
+}
+
+#endif
 
 // Element e (0 .. kBM*kBK) of a slice, walked along the operand's contiguous dimension: its position (mn, kk) in
 // the tile. CONTIG_K: storage is (mn x k) row-major, so k is contiguous; else (k x mn), mn contiguous.
@@ -77,7 +110,7 @@ __global__ void __launch_bounds__(kThreads) gemm_tf32_kernel(Tf32Params p) {
   constexpr bool kAContigK = !TA, kBContigK = TB;
   const int64_t a_step = TA ? kBK * p.lda : kBK, b_step = TB ? kBK : kBK * p.ldb;
 
-  wmma::fragment<wmma::accumulator, 16, 16, 8, float> acc[4][2];
+  Acc acc[4][2];
 #pragma unroll
   for (int i = 0; i < 4; ++i)
 #pragma unroll
@@ -112,24 +145,112 @@ __global__ void __launch_bounds__(kThreads) gemm_tf32_kernel(Tf32Params p) {
     __syncthreads();
   }
 
-  // Epilogue through a 16 x 16 staging tile per warp (in As, free now).
-  float* stage = As + warp * 256;
-  float* c = p.c + blockIdx.z * p.sc;
+  store_tile(acc, As + warp * 256, p, m0, n0, wm, wn, lane);  // As is free now
+#endif
+}
+
+// ---- the fast form: operands copied global -> shared by cp.async (16-byte chunks, no registers, no transpose),
+// two stages in flight. Each operand keeps its global layout in shared memory (rows along its contiguous
+// dimension) and WMMA reads it as row- or column-major accordingly. Needs 16-byte aligned rows (leading dimensions
+// and batch strides multiples of 4, aligned bases); chunks crossing the matrix edge are zero-filled by cp.async.
+constexpr int kAK = 16;  // K per stage
+// Shared tile of one operand: R rows of C contiguous floats (plus a 4-float skew against bank conflicts).
+template <int R, int C> struct SmemTile {
+  static constexpr int kLd = C + 4, kFloats = R * kLd, kChunks = R * C / 4;
+  static_assert(kChunks % kThreads == 0, "whole chunks per thread");
+};
+
+__device__ __forceinline__ void cp_async16(float* dst, const float* src, int bytes) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+  const unsigned d = static_cast<unsigned>(__cvta_generic_to_shared(dst));
+  asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(d), "l"(src), "r"(bytes));
+#endif
+}
+
+// Copies the R x C tile at `base` (row stride ld) whose first rows_left rows and cols_left columns exist.
+template <int R, int C>
+__device__ __forceinline__ void copy_tile(float* smem, const float* base, int64_t ld, int64_t rows_left,
+                                          int64_t cols_left) {
+  using Tile = SmemTile<R, C>;
+#pragma unroll
+  for (int q = 0; q < Tile::kChunks / kThreads; ++q) {
+    const int id = threadIdx.x + q * kThreads, row = id / (C / 4), col = (id % (C / 4)) * 4;
+    const int64_t left = row < rows_left ? cols_left - col : 0;
+    const int valid = left <= 0 ? 0 : (left >= 4 ? 4 : static_cast<int>(left));
+    cp_async16(smem + row * Tile::kLd + col, valid ? base + row * ld + col : base, valid * 4);
+  }
+}
+
+template <bool TA, bool TB>
+__global__ void __launch_bounds__(kThreads) gemm_tf32_async_kernel(Tf32Params p) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+  using namespace nvcuda;
+  // A: (m x k) storage -> rows of m, K contiguous (row-major fragments); TA: (k x m) -> rows of k (column-major).
+  using TileA = SmemTile<TA ? kAK : kBM, TA ? kBM : kAK>;
+  using TileB = SmemTile<TB ? kBN : kAK, TB ? kAK : kBN>;
+  using LayA = typename std::conditional<TA, wmma::col_major, wmma::row_major>::type;
+  using LayB = typename std::conditional<TB, wmma::col_major, wmma::row_major>::type;
+  __shared__ __align__(128) float As[2][TileA::kFloats];
+  __shared__ __align__(128) float Bs[2][TileB::kFloats];
+  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+  const int wm = warp / 4, wn = warp % 4;
+  const int64_t m0 = static_cast<int64_t>(blockIdx.y) * kBM, n0 = static_cast<int64_t>(blockIdx.x) * kBN;
+  const float* a = p.a + blockIdx.z * p.sa + (TA ? m0 : m0 * p.lda);
+  const float* b = p.b + blockIdx.z * p.sb + (TB ? n0 * p.ldb : n0);
+  auto load = [&](int stage, int64_t k0) {
+    const int64_t kl = p.k - k0;
+    if (TA) copy_tile<kAK, kBM>(As[stage], a + k0 * p.lda, p.lda, kl, p.m - m0);
+    else copy_tile<kBM, kAK>(As[stage], a + k0, p.lda, p.m - m0, kl);
+    if (TB) copy_tile<kBN, kAK>(Bs[stage], b + k0, p.ldb, p.n - n0, kl);
+    else copy_tile<kAK, kBN>(Bs[stage], b + k0 * p.ldb, p.ldb, kl, p.n - n0);
+    asm volatile("cp.async.commit_group;\n" ::);
+  };
+
+  Acc acc[4][2];
 #pragma unroll
   for (int i = 0; i < 4; ++i)
 #pragma unroll
-    for (int j = 0; j < 2; ++j) {
-      wmma::store_matrix_sync(stage, acc[i][j], 16, wmma::mem_row_major);
-      __syncwarp();
-      for (int e = lane; e < 256; e += 32) {
-        const int64_t row = m0 + wm * 64 + i * 16 + e / 16, col = n0 + wn * 32 + j * 16 + e % 16;
-        if (row < p.m && col < p.n) {
-          float* dst = c + row * p.ldc + col;
-          *dst = p.beta_zero ? p.alpha * stage[e] : p.alpha * stage[e] + p.beta * *dst;
-        }
-      }
-      __syncwarp();
+    for (int j = 0; j < 2; ++j) wmma::fill_fragment(acc[i][j], 0.0f);
+
+  const int64_t ktiles = (p.k + kAK - 1) / kAK;
+  if (ktiles > 0) load(0, 0);
+  for (int64_t t = 0; t < ktiles; ++t) {
+    const int cur = static_cast<int>(t & 1);
+    if (t + 1 < ktiles) {  // the next stage streams in while this one is multiplied
+      load(cur ^ 1, (t + 1) * kAK);
+      asm volatile("cp.async.wait_group 1;\n" ::);
+    } else {
+      asm volatile("cp.async.wait_group 0;\n" ::);
     }
+    __syncthreads();
+    const float* as = As[cur];
+    const float* bs = Bs[cur];
+#pragma unroll
+    for (int kk = 0; kk < kAK; kk += 8) {
+      wmma::fragment<wmma::matrix_a, 16, 16, 8, wmma::precision::tf32, LayA> fa[4];
+      wmma::fragment<wmma::matrix_b, 16, 16, 8, wmma::precision::tf32, LayB> fb[2];
+#pragma unroll
+      for (int i = 0; i < 4; ++i) {
+        const int mm = wm * 64 + i * 16;
+        wmma::load_matrix_sync(fa[i], TA ? as + kk * TileA::kLd + mm : as + mm * TileA::kLd + kk, TileA::kLd);
+#pragma unroll
+        for (int e = 0; e < fa[i].num_elements; ++e) fa[i].x[e] = wmma::__float_to_tf32(fa[i].x[e]);
+      }
+#pragma unroll
+      for (int j = 0; j < 2; ++j) {
+        const int nn = wn * 32 + j * 16;
+        wmma::load_matrix_sync(fb[j], TB ? bs + nn * TileB::kLd + kk : bs + kk * TileB::kLd + nn, TileB::kLd);
+#pragma unroll
+        for (int e = 0; e < fb[j].num_elements; ++e) fb[j].x[e] = wmma::__float_to_tf32(fb[j].x[e]);
+      }
+#pragma unroll
+      for (int i = 0; i < 4; ++i)
+#pragma unroll
+        for (int j = 0; j < 2; ++j) wmma::mma_sync(acc[i][j], fa[i], fb[j], acc[i][j]);
+    }
+    __syncthreads();  // every warp is done with this stage before it is refilled
+  }
+  store_tile(acc, As[0] + warp * 256, p, m0, n0, wm, wn, lane);
 #endif
 }
 
@@ -155,11 +276,22 @@ void gemm_tf32(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float alpha, c
   const int64_t mt = (m + kBM - 1) / kBM, nt = (n + kBN - 1) / kBN;
   PYDL_CHECK(mt <= 65535 && nt < (int64_t(1) << 31), ValueError, "matmul: a (", m, " x ", n,
              ") product is too large for the CUDA TF32 GEMM");
+  // cp.async moves 16-byte chunks: every row of A and B, in every batch entry, must start 16-byte aligned.
+  auto rows16 = [](const float* ptr, int64_t ld, int64_t stride) {
+    return reinterpret_cast<uintptr_t>(ptr) % 16 == 0 && ld % 4 == 0 && stride % 4 == 0;
+  };
+  const bool async = !std::getenv("PYDL_CUDA_TF32_SIMPLE") && rows16(a, lda, batch > 1 ? sa : 0) &&
+                     rows16(b, ldb, batch > 1 ? sb : 0);
   for (int64_t b0 = 0; b0 < batch; b0 += 65535) {  // the grid's z (batch) is at most 65535
     Tf32Params q = p;
     q.a += b0 * sa; q.b += b0 * sb; q.c += b0 * sc;
     dim3 grid(static_cast<unsigned>(nt), static_cast<unsigned>(mt), static_cast<unsigned>(std::min<int64_t>(65535, batch - b0)));
-    if (!ta && !tb) gemm_tf32_kernel<false, false><<<grid, kThreads, 0, s>>>(q);
+    if (async) {
+      if (!ta && !tb) gemm_tf32_async_kernel<false, false><<<grid, kThreads, 0, s>>>(q);
+      else if (!ta && tb) gemm_tf32_async_kernel<false, true><<<grid, kThreads, 0, s>>>(q);
+      else if (ta && !tb) gemm_tf32_async_kernel<true, false><<<grid, kThreads, 0, s>>>(q);
+      else gemm_tf32_async_kernel<true, true><<<grid, kThreads, 0, s>>>(q);
+    } else if (!ta && !tb) gemm_tf32_kernel<false, false><<<grid, kThreads, 0, s>>>(q);
     else if (!ta && tb) gemm_tf32_kernel<false, true><<<grid, kThreads, 0, s>>>(q);
     else if (ta && !tb) gemm_tf32_kernel<true, false><<<grid, kThreads, 0, s>>>(q);
     else gemm_tf32_kernel<true, true><<<grid, kThreads, 0, s>>>(q);

@@ -31,25 +31,32 @@ def rel_err(got, ref):
     return float(np.abs(np.asarray(got, np.float64) - ref).max() / np.abs(ref).max())
 
 
-# (m, k, n, transpose a, transpose b, batch): edges that are not multiples of the 128 x 128 x 32 tile, tiny, and
-# a long K that the split-K path cuts into parts.
-SHAPES = [(1, 1, 1, False, False, 1), (257, 130, 300, False, False, 1), (70, 33, 129, True, False, 1),
-          (129, 65, 31, False, True, 1), (64, 47, 200, True, True, 1), (37, 19, 45, False, False, 3),
-          (128, 9216, 128, False, False, 1)]
+# (m, k, n, transpose a, transpose b, batch, pad). Rows of 4-float multiples (pad making the leading dimension one)
+# take the cp.async kernel, the others the register-staged one. Sizes cross the 128 x 128 tile and the 16-deep K
+# stages; pad > 0 slices a wider matrix, so 16-byte chunks cross the matrix edge (zero-filled); a long K goes
+# through split-K.
+SHAPES = [(1, 1, 1, False, False, 1, 0), (257, 130, 300, False, False, 1, 0), (70, 33, 129, True, False, 1, 0),
+          (129, 65, 31, False, True, 1, 0), (64, 47, 200, True, True, 1, 0), (37, 19, 45, False, False, 3, 0),
+          (256, 128, 192, False, False, 1, 0), (200, 36, 132, True, False, 1, 0), (130, 96, 260, False, True, 1, 0),
+          (96, 40, 68, True, True, 2, 0), (130, 34, 50, False, False, 1, 2), (129, 33, 50, True, True, 1, 3),
+          (66, 17, 129, False, True, 2, 1), (45, 9, 33, True, False, 1, 7), (128, 9216, 128, False, False, 1, 0)]
+
+
+def operand(rng, batch, rows, cols, pad, transpose):
+    """A (batch, rows, cols) float32 operand on the GPU stored as given, its float64 copy for the reference."""
+    stored = (rows, cols) if not transpose else (cols, rows)
+    full = rng.standard_normal((batch, stored[0], stored[1] + pad)).astype(np.float32)
+    t = pydl.tensor(full).to("cuda")[:, :, :stored[1]]
+    ref = full[:, :, :stored[1]].astype(np.float64)
+    return (t.transpose(1, 2), np.swapaxes(ref, 1, 2)) if transpose else (t, ref)
 
 
 @needs_ampere
-@pytest.mark.parametrize("m,k,n,ta,tb,batch", SHAPES)
-def test_tf32_matmul_is_within_tf32_rounding_of_fp64(tf32, m, k, n, ta, tb, batch):
+@pytest.mark.parametrize("m,k,n,ta,tb,batch,pad", SHAPES)
+def test_tf32_matmul_is_within_tf32_rounding_of_fp64(tf32, m, k, n, ta, tb, batch, pad):
     rng = np.random.default_rng(m * 7 + k)
-    a = rng.standard_normal((batch, k, m) if ta else (batch, m, k)).astype(np.float32)
-    b = rng.standard_normal((batch, n, k) if tb else (batch, k, n)).astype(np.float32)
-    at = pydl.tensor(a).to("cuda")
-    bt = pydl.tensor(b).to("cuda")
-    at = at.transpose(1, 2) if ta else at
-    bt = bt.transpose(1, 2) if tb else bt
-    a64 = np.swapaxes(a, 1, 2).astype(np.float64) if ta else a.astype(np.float64)
-    b64 = np.swapaxes(b, 1, 2).astype(np.float64) if tb else b.astype(np.float64)
+    at, a64 = operand(rng, batch, m, k, pad, ta)
+    bt, b64 = operand(rng, batch, k, n, pad, tb)
     ref = a64 @ b64
     got = (at @ bt).cpu()
     # TF32 keeps 10 mantissa bits (unit roundoff 2^-11 ~ 4.9e-4 per input); sums of k random products grow like
