@@ -178,10 +178,10 @@ void run_grids(const std::vector<Grid>& grids, const T* src, T* out, const ConvT
   }
   const ConvMicroKernel ukr = tl.ukr->fn;
   parallel_for(0, chunks, 1, [&](int64_t lo, int64_t hi) {
-    std::vector<const void*> a(max_nt * mr), b(max_nt);
+    std::vector<const void*> a(mr), b(max_nt);
+    std::vector<int64_t> rel(max_nt);
     std::vector<void*> crow(mr);
     std::vector<T*> obase(mr);
-    std::vector<int64_t> base(mr);
     for (int64_t chunk = lo; chunk < hi; ++chunk) {
       const size_t k = std::upper_bound(first_chunk.begin(), first_chunk.end(), chunk) - first_chunk.begin() - 1;
       const Region& reg = regions[k];
@@ -192,27 +192,37 @@ void run_grids(const std::vector<Grid>& grids, const T* src, T* out, const ConvT
         const KBlock& kb = reg.blocks[bi];
         const bool first = bi == 0, last = bi + 1 == reg.blocks.size();
         const int64_t nt = kb.t1 - kb.t0, kc = kb.c1 - kb.c0;
+        // Pixel pointers address the block's first tap (inside the source for every pixel of the region, unlike the
+        // window origin); the other taps are fixed offsets from it.
+        const int64_t off0 = nt > 0 ? reg.tap_off[kb.t0] : 0;
+        for (int64_t t = 0; t < nt; ++t) rel[t] = reg.tap_off[kb.t0 + t] - off0;
         for (int64_t tile = t0; tile < t1; ++tile) {
           const int64_t p0 = tile * mr, m = std::min(mr, reg.pixels - p0);
           // The tile's pixels, stepped from the first (rows past m repeat the last pixel; their results are dropped).
           int64_t n = p0 / (rows * cols), r = reg.r0 + (p0 / cols) % rows, c = reg.c0 + p0 % cols;
+          int64_t sofs = 0;
+          T* orow = nullptr;
           for (int64_t i = 0; i < mr; ++i) {
-            // Window origin as an offset: the origin itself may lie outside the source, its taps never do.
-            base[i] = ((n * g.src_h + g.y0 + r * g.ys) * g.src_w + g.x0 + c * g.xs) * C + kb.c0;
-            obase[i] = out + ((n * g.out_h + g.oy0 + r * g.oys) * g.out_w + g.ox0 + c * g.oxs) * g.out_c;
-            if (i + 1 < m && ++c == reg.c1) {
-              c = reg.c0;
-              if (++r == reg.r1) { r = reg.r0; ++n; }
+            if (i == 0 || c == reg.c0) {  // a new output row: both offsets from scratch, else one step along it
+              sofs = ((n * g.src_h + g.y0 + r * g.ys) * g.src_w + g.x0 + c * g.xs) * C + kb.c0 + off0;
+              orow = out + ((n * g.out_h + g.oy0 + r * g.oys) * g.out_w + g.ox0 + c * g.oxs) * g.out_c;
             }
-          }
-          for (int64_t t = 0; t < nt; ++t) {
-            const int64_t off = reg.tap_off[kb.t0 + t];
-            for (int64_t i = 0; i < mr; ++i) a[t * mr + i] = src + (base[i] + off);
+            a[i] = nt > 0 ? src + sofs : src;
+            obase[i] = orow;
+            if (i + 1 < m) {
+              if (++c == reg.c1) {
+                c = reg.c0;
+                if (++r == reg.r1) { r = reg.r0; ++n; }
+              } else {
+                sofs += g.xs * C;
+                orow += g.oxs * g.out_c;
+              }
+            }
           }
           for (int64_t ot = 0; ot < tl.ntiles; ++ot) {
             for (int64_t t = 0; t < nt; ++t) b[t] = panels + ((ot * g.panel_taps + reg.tap_id[kb.t0 + t]) * g.kc + kb.c0) * nr;
             for (int64_t i = 0; i < mr; ++i) crow[i] = obase[i] + ot * nr;
-            ukr(nt, kc, a.data(), b.data(), crow.data(), m, std::min(nr, g.out_c - ot * nr), !first,
+            ukr(nt, kc, a.data(), rel.data(), b.data(), crow.data(), m, std::min(nr, g.out_c - ot * nr), !first,
                 last && bias ? bias + ot * nr : nullptr, last && relu);
           }
         }

@@ -4,6 +4,9 @@
 // one output row are a fixed stride apart in both. Padding is materialised per image in a small per-thread buffer,
 // so every tap lies inside. Images are dealt to a fixed number of slots (contiguous ranges) that each sum into their
 // own partial gradient; the partials are added in slot order: the same sums at any thread count.
+// With few input channels a kernel row is shorter than the tile (3 values for a 3x3 kernel on one channel: a
+// quarter of a 12-row tile), so the input rows under each output row of a band are first interleaved column by column
+// into a small buffer (zeros for padding), where a whole window is one run of consecutive values.
 #include <algorithm>
 #include <memory>
 #include <vector>
@@ -16,6 +19,7 @@ namespace {
 
 constexpr int64_t kSlots = 4, kSlotElems = int64_t(1) << 21;  // at most 4 partials, 8 MiB of float32 in all
 constexpr int64_t kBandBytes = int64_t(512) << 10;            // dy + input rows swept by every tile of a band
+constexpr int64_t kFewChannels = 4;                           // fewer input channels: runs may be whole windows
 
 // dst (hp, wp, c) = the image with pad_top rows and pad_left columns of zeros before it, zeros past it.
 template <typename T> void pad_image(T* dst, const T* src, const WindowGeometry& g, int64_t hp, int64_t wp) {
@@ -27,6 +31,34 @@ template <typename T> void pad_image(T* dst, const T* src, const WindowGeometry&
   }
 }
 
+// buf (rows, ld) = for each output row of [r0, r0 + rows) of images n, n + 1, ... (rows run across images), the
+// input rows its kernel rows read, interleaved column by column: buf[j][q][kh][c] = x[ih(kh)][q - pad_left][c]
+// (zeros outside the input). With undilated columns, window ow is then kw * kh * c consecutive values from column
+// ow * sw, in the order [kw][kh][c].
+template <typename T>
+void interleave_rows(T* buf, int64_t ld, const T* x, const WindowGeometry& g, int64_t n, int64_t r0, int64_t rows) {
+  const int64_t C = g.c, cols = (g.ow - 1) * g.sw + g.kw;
+  for (int64_t j = 0; j < rows; ++j) {
+    const int64_t img = n + (r0 + j) / g.oh, oh = (r0 + j) % g.oh;
+    const T* xi = x + img * g.h * g.w * C;
+    T* d = buf + j * ld;
+    for (int64_t kh = 0; kh < g.kh; ++kh) {
+      const int64_t ih = oh * g.sh - g.pad_top + kh * g.dh;
+      const bool in_rows = ih >= 0 && ih < g.h;
+      for (int64_t q = 0; q < cols; ++q) {
+        const int64_t iw = q - g.pad_left;
+        T* dq = d + (q * g.kh + kh) * C;
+        if (in_rows && iw >= 0 && iw < g.w) {
+          const T* s = xi + (ih * g.w + iw) * C;
+          for (int64_t c = 0; c < C; ++c) dq[c] = s[c];
+        } else {
+          for (int64_t c = 0; c < C; ++c) dq[c] = T(0);
+        }
+      }
+    }
+  }
+}
+
 template <typename T>
 bool weight_typed(T* dw, T* db, const T* x, const T* dy, const WindowGeometry& g) {
   const int64_t C = g.c, O = g.oc, K = g.kh * g.kw * C;
@@ -35,15 +67,23 @@ bool weight_typed(T* dw, T* db, const T* x, const T* dy, const WindowGeometry& g
   const int64_t nr = tl.nr, mr = tl.mr;
   // A run of the kernel's rows that is consecutive in the input: a whole kernel row (kw * c values), or one tap
   // when columns are dilated.
-  const int64_t run = g.dw == 1 ? g.kw * C : C, runs = K / run, ktiles = (run + mr - 1) / mr;
+  int64_t run = g.dw == 1 ? g.kw * C : C;
+  // Whole windows as the run when that fills the tiles better (few channels only: the input rows are interleaved
+  // first, kh * c values per input column). dw is then summed in the order [kw][kh][c][o] and permuted at the end.
+  auto tile_use = [mr](int64_t len) { return double(len) / double((len + mr - 1) / mr * mr); };
+  const bool windows = C < kFewChannels && g.dw == 1 && g.kh > 1 && tile_use(K) > tile_use(run);
+  if (windows) run = K;
+  const int64_t runs = K / run, ktiles = (run + mr - 1) / mr;
+  // Interleaved rows, plus mr values of slack: the last window's tiles may read past it (rows >= m are dropped).
+  const int64_t il_ld = ((g.ow - 1) * g.sw + g.kw) * g.kh * C + mr;
   const int64_t tiles = runs * ktiles * tl.ntiles;
   // The region of the zero-padded image that windows read; copied only when it leaves the input.
   const int64_t hp = (g.oh - 1) * g.sh + (g.kh - 1) * g.dh + 1, wp = (g.ow - 1) * g.sw + (g.kw - 1) * g.dw + 1;
-  const bool copy = g.pad_top > 0 || g.pad_left > 0 || hp > g.h || wp > g.w;
+  const bool copy = !windows && (g.pad_top > 0 || g.pad_left > 0 || hp > g.h || wp > g.w);
   const int64_t row_elems = (copy ? wp : g.w) * C;
   // Output rows per band (across the images of a group): the band's dy and input rows stay in L2 while every
   // tile sweeps them; small images are grouped so that each micro-kernel call still sums many pixels.
-  const int64_t row_bytes = (g.ow * O + g.sh * row_elems) * static_cast<int64_t>(sizeof(T));
+  const int64_t row_bytes = (g.ow * O + (windows ? il_ld : g.sh * row_elems)) * static_cast<int64_t>(sizeof(T));
   const int64_t band = std::max<int64_t>(1, kBandBytes / row_bytes);
   const int64_t group = std::max<int64_t>(1, band / g.oh);
   int64_t slots = std::min(g.n, kSlots);
@@ -55,6 +95,7 @@ bool weight_typed(T* dw, T* db, const T* x, const T* dy, const WindowGeometry& g
     T* acc = s == 0 ? dw : partial.get() + (s - 1) * K * O;
     T* dbs = db ? db_partial.data() + s * O : nullptr;
     std::vector<T> padded(copy ? static_cast<size_t>(std::min(group, g.n) * hp * wp * C) : 0);
+    std::vector<T> il(windows ? static_cast<size_t>(band * il_ld) : 0);
     std::vector<int64_t> x_row(band), dy_row(band), in_row(band);
     const int64_t n0 = s * g.n / slots, n1 = (s + 1) * g.n / slots;
     for (int64_t n = n0; n < n1; n += group) {
@@ -75,6 +116,7 @@ bool weight_typed(T* dw, T* db, const T* x, const T* dy, const WindowGeometry& g
           dy_row[j] = (r0 + j) * g.ow * O;
           in_row[j] = oh * g.sh - g.pad_top;  // input row under kernel row 0 (padding rows are skipped below)
         }
+        if (windows) interleave_rows(il.data(), il_ld, x, g, n, r0, nb);
         parallel_for(0, tiles, 1, [&](int64_t lo, int64_t hi) {
           std::vector<const void*> xs(nb), ds(nb);
           for (int64_t t = lo; t < hi; ++t) {
@@ -83,21 +125,25 @@ bool weight_typed(T* dw, T* db, const T* x, const T* dy, const WindowGeometry& g
             const int64_t k0 = kt * mr, m = std::min(mr, run - k0);
             const T* xt = src + kh * g.dh * row_elems + kw * g.dw * C + k0;
             int64_t ns = 0;
-            for (int64_t j = 0; j < nb; ++j) {
+            if (windows) {  // one segment per output row of the band
+              for (; ns < nb; ++ns) {
+                xs[ns] = il.data() + ns * il_ld + k0;
+                ds[ns] = dyg + dy_row[ns] + ot * nr;
+              }
+            }
+            for (int64_t j = 0; j < nb && !windows; ++j) {
               const int64_t ih = in_row[j] + kh * g.dh;
               if (ih < 0 || ih >= g.h) continue;  // this kernel row reads padding for the whole output row
               xs[ns] = xt + x_row[j];
               ds[ns++] = dyg + dy_row[j] + ot * nr;
             }
-            (m == mr ? tl.ukr->dw : tl.ukr->dw_edge)(ns, xs.data(), ds.data(), g.ow, g.sw * C, O,
+            (m == mr || windows ? tl.ukr->dw : tl.ukr->dw_edge)(ns, xs.data(), ds.data(), g.ow,
+                                                                g.sw * C * (windows ? g.kh : 1), O,
                                                      acc + (r * run + k0) * O + ot * nr, O, m, !fresh);
           }
         });
       }
-      if (dbs) {
-        for (int64_t p = 0; p < rows * g.ow; ++p)
-          for (int64_t o = 0; o < O; ++o) dbs[o] += dyg[p * O + o];
-      }
+      if (dbs) conv_isa_kernels().col_sum[sizeof(T) == 8 ? 1 : 0](dbs, dyg, rows * g.ow, O);
     }
   };
   // Slots in parallel when there are enough for the threads; otherwise in turn, each spreading its tiles.
@@ -111,6 +157,12 @@ bool weight_typed(T* dw, T* db, const T* x, const T* dy, const WindowGeometry& g
         for (int64_t i = lo; i < hi; ++i) dw[i] += p[i];
       }
     });
+  }
+  if (windows) {  // [kw][kh][c][o] -> the kernel's [kh][kw][c][o]
+    const std::vector<T> t(dw, dw + K * O);
+    for (int64_t kh = 0; kh < g.kh; ++kh)
+      for (int64_t kw = 0; kw < g.kw; ++kw)
+        std::copy_n(t.data() + (kw * g.kh + kh) * C * O, C * O, dw + (kh * g.kw + kw) * C * O);
   }
   if (db) {
     std::copy(db_partial.begin(), db_partial.begin() + O, db);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 #include "core/thread_pool.h"
+#include "cpu/conv_isa.h"
 #include "cpu/kernels.h"
 
 namespace pydl {
@@ -18,6 +19,7 @@ Span clip(int64_t start, int64_t k, int64_t size) { return {std::max<int64_t>(st
 template <typename T>
 void pool_forward(T* y, int32_t* arg, const T* x, PoolKind kind, const WindowGeometry& g) {
   const int64_t C = g.c;
+  const MaxPoolRun max_run = conv_isa_kernels().max_pool[sizeof(T) == 8 ? 1 : 0];  // SIMD at the machine's width
   const int64_t grain = std::max<int64_t>(1, 16384 / std::max<int64_t>(1, g.ow * g.kh * g.kw * C));
   parallel_for(0, g.n * g.oh, grain, [&](int64_t lo, int64_t hi) {
     for (int64_t row = lo; row < hi; ++row) {
@@ -35,6 +37,15 @@ void pool_forward(T* y, int32_t* arg, const T* x, PoolKind kind, const WindowGeo
           continue;
         }
         const T* first = img + (rs.lo * g.w + cs.lo) * C;
+        if (kind == PoolKind::Max) {  // one call for this pixel and the following ones whose windows are whole
+          int64_t run = 1;
+          const bool whole = cs.lo == ow * g.sw - g.pad_left && cs.hi - cs.lo == g.kw;
+          while (whole && ow + run < g.ow && (ow + run) * g.sw - g.pad_left + g.kw <= g.w) ++run;
+          max_run(run, yo, ao, first, C, rs.hi - rs.lo, cs.hi - cs.lo, g.w * C, g.sw * C,
+                  static_cast<int32_t>(rs.lo * g.w + cs.lo), static_cast<int32_t>(g.sw), static_cast<int32_t>(g.w));
+          ow += run - 1;
+          continue;
+        }
         for (int64_t c = 0; c < C; ++c) yo[c] = first[c];
         if (ao) std::fill(ao, ao + C, static_cast<int32_t>(rs.lo * g.w + cs.lo));
         for (int64_t ih = rs.lo; ih < rs.hi; ++ih) {
@@ -67,11 +78,49 @@ void pool_forward(T* y, int32_t* arg, const T* x, PoolKind kind, const WindowGeo
   });
 }
 
+// dst[c] = arg[c] == idx ? d[c] : 0 (restrict: the compiler vectorises it).
+template <typename T>
+void route(T* __restrict dst, const T* __restrict d, const int32_t* __restrict a, int32_t idx, int64_t C) {
+  for (int64_t c = 0; c < C; ++c) {
+    const T v = d[c];  // read unconditionally: a select, not a branch per element
+    dst[c] = a[c] == idx ? v : T(0);
+  }
+}
+
+// Max pooling whose windows do not overlap (stride >= pool): each input element lies in at most one window, so
+// dx is written once, element by element, instead of zero-filled and then scattered into.
+template <typename T>
+void max_backward_disjoint(T* img, const T* dy, const int32_t* arg, const WindowGeometry& g) {
+  const int64_t C = g.c;
+  for (int64_t ih = 0; ih < g.h; ++ih) {
+    const int64_t oh = (ih + g.pad_top) / g.sh;
+    T* row = img + ih * g.w * C;
+    if ((ih + g.pad_top) % g.sh >= g.kh || oh >= g.oh) {  // no window covers this row
+      std::fill(row, row + g.w * C, T(0));
+      continue;
+    }
+    for (int64_t iw = 0; iw < g.w; ++iw) {
+      const int64_t ow = (iw + g.pad_left) / g.sw;
+      if ((iw + g.pad_left) % g.sw >= g.kw || ow >= g.ow) {
+        std::fill(row + iw * C, row + (iw + 1) * C, T(0));
+        continue;
+      }
+      const int64_t o = (oh * g.ow + ow) * C;
+      route(row + iw * C, dy + o, arg + o, static_cast<int32_t>(ih * g.w + iw), C);
+    }
+  }
+}
+
 template <typename T>
 void pool_backward(T* dx, const T* dy, const int32_t* arg, PoolKind kind, const WindowGeometry& g) {
   const int64_t C = g.c, HWC = g.h * g.w * C, P = g.oh * g.ow;
+  const bool disjoint = kind == PoolKind::Max && g.sh >= g.kh && g.sw >= g.kw;
   parallel_for(0, g.n, 1, [&](int64_t lo, int64_t hi) {
     for (int64_t n = lo; n < hi; ++n) {
+      if (disjoint) {
+        max_backward_disjoint(dx + n * HWC, dy + n * P * C, arg + n * P * C, g);
+        continue;
+      }
       T* img = dx + n * HWC;
       std::fill(img, img + HWC, T(0));
       for (int64_t p = 0; p < P; ++p) {

@@ -100,7 +100,12 @@ Tensor conv_op(const Tensor& x, const Tensor& w, const Tensor& b, const WindowGe
     record(y, fuse_relu ? "Conv2dReluBackward" : "Conv2dBackward", {x, w, b}, [=](const Tensor& g_in) {
       Tensor dy = contiguous(g_in);
       if (fuse_relu) {  // relu'(pre-activation) is (y > 0)
-        Tensor masked = empty(dy.shape(), dy.dtype(), dy.device());
+        // In place when nothing else can see dy: at most the autograd engine's reference to the incoming gradient
+        // and ours (ours alone when contiguous() copied), and no other view of its storage. A caller's own gradient
+        // tensor or one shared with another branch has more references and is copied as before. Saves writing a
+        // new tensor the size of the output.
+        const bool alone = dy.impl_ptr().use_count() <= 2 && dy.storage().use_count() == 1;
+        Tensor masked = alone ? dy : empty(dy.shape(), dy.dtype(), dy.device());
         const Tensor& ys = Y.get();
         PYDL_KERNEL(unary_backward, dy.device(), "conv2d")(masked, dy, ys, ys, UnaryOp::Relu, 0, 0);
         dy = masked;

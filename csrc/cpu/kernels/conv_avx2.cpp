@@ -3,6 +3,7 @@
 
 namespace {
 #include "cpu/kernels/conv_ukr.h"
+#include "cpu/kernels/pool_ukr.h"
 }  // namespace
 
 namespace pydl {
@@ -16,6 +17,10 @@ void fill_conv_avx2(ConvIsaKernels& k) {
   k.max_nv = 2;
   fill_conv_row<float, 8, 8, 6, 1, 1>(k.ukr[0], k.max_nv);
   fill_conv_row<double, 4, 8, 6, 1, 1>(k.ukr[1], k.max_nv);
+  k.max_pool[0] = max_pool_run<float, 8>;
+  k.max_pool[1] = max_pool_run<double, 4>;
+  k.col_sum[0] = col_sum<float, 8>;
+  k.col_sum[1] = col_sum<double, 4>;
 }
 
 }  // namespace cpu

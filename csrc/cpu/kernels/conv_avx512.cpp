@@ -3,6 +3,7 @@
 
 namespace {
 #include "cpu/kernels/conv_ukr.h"
+#include "cpu/kernels/pool_ukr.h"
 }  // namespace
 
 namespace pydl {
@@ -16,6 +17,10 @@ void fill_conv_avx512(ConvIsaKernels& k) {
   k.max_nv = 4;
   fill_conv_row<float, 16, 12, 12, 8, 6>(k.ukr[0], k.max_nv);
   fill_conv_row<double, 8, 12, 12, 8, 6>(k.ukr[1], k.max_nv);
+  k.max_pool[0] = max_pool_run<float, 16>;
+  k.max_pool[1] = max_pool_run<double, 8>;
+  k.col_sum[0] = col_sum<float, 16>;
+  k.col_sum[1] = col_sum<double, 8>;
 }
 
 }  // namespace cpu

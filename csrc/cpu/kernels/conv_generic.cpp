@@ -3,6 +3,7 @@
 
 namespace {
 #include "cpu/kernels/conv_ukr.h"
+#include "cpu/kernels/pool_ukr.h"
 }  // namespace
 
 namespace pydl {
@@ -16,6 +17,10 @@ void fill_conv_generic(ConvIsaKernels& k) {
   k.max_nv = 2;
   fill_conv_row<float, 4, 8, 6, 1, 1>(k.ukr[0], k.max_nv);
   fill_conv_row<double, 2, 8, 6, 1, 1>(k.ukr[1], k.max_nv);
+  k.max_pool[0] = max_pool_run<float, 4>;
+  k.max_pool[1] = max_pool_run<double, 2>;
+  k.col_sum[0] = col_sum<float, 4>;
+  k.col_sum[1] = col_sum<double, 2>;
 }
 
 }  // namespace cpu

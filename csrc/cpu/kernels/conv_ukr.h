@@ -4,8 +4,8 @@
 // convolutions need no im2col copy and no A packing; only the small kernel matrix (B) is packed.
 
 template <typename T, int MR, int NV, int VW>
-void conv_ukr(int64_t ntaps, int64_t kc, const void* const* a_rows, const void* const* b_panels, void* const* c_rows,
-              int64_t m, int64_t n, bool accumulate, const void* bias_p, bool relu) {
+void conv_ukr(int64_t ntaps, int64_t kc, const void* const* a_rows, const int64_t* tap_off, const void* const* b_panels,
+              void* const* c_rows, int64_t m, int64_t n, bool accumulate, const void* bias_p, bool relu) {
   typedef T V __attribute__((vector_size(VW * sizeof(T))));
   typedef T VU __attribute__((vector_size(VW * sizeof(T)), aligned(sizeof(T))));
   constexpr int NR = NV * VW;
@@ -18,14 +18,20 @@ void conv_ukr(int64_t ntaps, int64_t kc, const void* const* a_rows, const void* 
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) acc[i][v] = V{};
   for (int64_t t = 0; t < ntaps; ++t) {
+    // Pixel pointers at the tap's end, indexed by k - kc, so the loop counts up to zero and needs no register for
+    // its bound. The empty asm keeps each pointer opaque: otherwise GCC hoists the pixel pointers out of the tap loop
+    // and adds a shared offset register, one general-purpose register more than a 12-pixel tile has to spare.
     const T* ap[MR];
 #pragma GCC unroll 16
-    for (int i = 0; i < MR; ++i) ap[i] = A[t * MR + i];
+    for (int i = 0; i < MR; ++i) {
+      ap[i] = A[i] + (tap_off[t] + kc);
+      __asm__("" : "+r"(ap[i]));
+    }
     const T* __restrict b = B[t];
-    for (int64_t k = 0; k < kc; ++k) {
+    for (int64_t k = -kc; k < 0; ++k, b += NR) {
       V bv[NV];
 #pragma GCC unroll 4
-      for (int v = 0; v < NV; ++v) bv[v] = *reinterpret_cast<const V*>(b + k * NR + v * VW);
+      for (int v = 0; v < NV; ++v) bv[v] = *reinterpret_cast<const V*>(b + v * VW);
 #pragma GCC unroll 16
       for (int i = 0; i < MR; ++i) {
         const V ai = ap[i][k] - V{};  // broadcast (x - 0 folds to x; 0 + x would not)
