@@ -1,0 +1,38 @@
+// Optimizer update loops that each SIMD level compiles from csrc/cpu/kernels/optim_loops.h (plain functions over
+// raw pointers, like conv_isa.h): optim.cpp keeps the threading and the gradient-norm clipping, a loop updates the
+// elements [lo, hi) of one contiguous parameter, its gradient and its slots. The per-ISA files are compiled with
+// -ffp-contract=off: the arithmetic stays the rule's, operation by operation, so NumPy doing the same float32 ops
+// agrees bit for bit at every SIMD level.
+#pragma once
+#include <cstdint>
+
+namespace pydl {
+namespace cpu {
+
+// ops/ops.h's OptimKind, by value (this header is included by files compiled with AVX flags, which must not
+// include the op layer's headers).
+enum class OptimRule : int { SGD, Adagrad, Adadelta, RMSprop, Adam, Nadam };
+
+struct OptimLoopArgs {
+  OptimRule rule;
+  bool nesterov, amsgrad;
+  bool scale, clip;  // multiply the gradient by `factor`; clip it to [-clipvalue, clipvalue]
+  void* p;
+  const void* g;
+  void* a;  // slots, null when the rule has fewer
+  void* b;
+  void* c;
+  double factor, clipvalue, lr, eps, beta1, beta2, c1, c2, c3, c4, c5;
+};
+using OptimLoop = void (*)(const OptimLoopArgs& s, int64_t lo, int64_t hi);
+
+struct OptimIsaKernels {
+  OptimLoop loop[2] = {};  // [float32, float64]
+};
+
+void fill_optim_generic(OptimIsaKernels& k);
+void fill_optim_avx2(OptimIsaKernels& k);
+void fill_optim_avx512(OptimIsaKernels& k);
+
+}  // namespace cpu
+}  // namespace pydl
