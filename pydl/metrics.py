@@ -19,7 +19,7 @@ def categorical_accuracy(y_true, y_pred):
 
 
 def sparse_categorical_accuracy(y_true, y_pred):
-    labels = _losses._t(y_true, integer=True)
+    labels = _losses._t(y_true, y_pred, integer=True)
     if labels.ndim == y_pred.ndim and labels.shape[-1] == 1:
         labels = labels.reshape(tuple(labels.shape[:-1]))
     return ops.eq(labels.astype("int64"), ops.argmax(y_pred, axis=-1)).astype(y_pred.dtype)

@@ -69,7 +69,7 @@ def _numpy(self):
 
 
 def _array(self, dtype=None, copy=None):
-    arr = np.asarray(memoryview(self.cpu()))
+    arr = self.cpu()._numpy_view()
     if dtype is not None:
         arr = arr.astype(dtype, copy=False)
     return arr.copy() if copy else arr

@@ -29,6 +29,7 @@ bool is_operand(py::handle obj);
 // NumPy interop (numpy_interop.cpp)
 Tensor from_numpy(py::array arr);                   // shares memory, keeps arr alive
 py::array to_numpy(const Tensor& t, py::handle owner);  // zero-copy view kept alive by owner
+py::array numpy_view(const Tensor& t);                  // zero-copy view that keeps the storage alive (CPU only)
 py::buffer_info buffer_of(const Tensor& t);
 
 void bind_tensor(py::module_& m);

@@ -83,6 +83,14 @@ py::array to_numpy(const Tensor& t, py::handle owner) {
   return py::array(py::dtype(fmt), info.shape, info.strides, info.ptr, owner);
 }
 
+py::array numpy_view(const Tensor& t) {
+  // The array owns a reference to the tensor's storage, not to the tensor: a weight moved to another device in
+  // place (Layer.to) swaps its storage, and views taken before must keep the old memory alive.
+  auto* keep = new std::shared_ptr<Storage>(t.storage());
+  py::capsule owner(keep, [](void* p) { delete static_cast<std::shared_ptr<Storage>*>(p); });
+  return to_numpy(t, owner);
+}
+
 void bind_interop(py::module_& m) {
   m.def("from_numpy", [](py::array arr) { return from_numpy(arr); }, py::arg("array"),
         "Wraps a NumPy array without copying; the array stays alive while the tensor uses it.");

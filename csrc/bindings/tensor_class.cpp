@@ -74,8 +74,9 @@ template <BinaryOp OP> py::object inplace(const Tensor& self, py::object other) 
 }  // namespace
 
 void bind_tensor(py::module_& m) {
-  py::class_<Tensor> cls(m, "Tensor", py::buffer_protocol());
-  cls.def_buffer([](const Tensor& t) { return buffer_of(t); });
+  py::class_<Tensor> cls(m, "Tensor");
+  // No buffer protocol: NumPy goes through __array__ (pydl/tensor.py), whose arrays own the storage (numpy_view).
+  cls.def("_numpy_view", &numpy_view);
   cls.def_property_readonly("shape", [](const Tensor& t) { return py::tuple(py::cast(t.shape())); });
   cls.def_property_readonly("strides", [](const Tensor& t) { return py::tuple(py::cast(t.strides())); });
   cls.def_property_readonly("offset", &Tensor::offset);

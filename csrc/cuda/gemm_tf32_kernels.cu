@@ -146,6 +146,8 @@ __global__ void __launch_bounds__(kThreads) gemm_tf32_kernel(Tf32Params p) {
   }
 
   store_tile(acc, As + warp * 256, p, m0, n0, wm, wn, lane);  // As is free now
+#elif defined(__CUDA_ARCH__)
+  __trap();  // no tensor cores in this build's code for this GPU (tf32_supported() keeps us from getting here)
 #endif
 }
 
@@ -251,6 +253,8 @@ __global__ void __launch_bounds__(kThreads) gemm_tf32_async_kernel(Tf32Params p)
     __syncthreads();  // every warp is done with this stage before it is refilled
   }
   store_tile(acc, As[0] + warp * 256, p, m0, n0, wm, wn, lane);
+#elif defined(__CUDA_ARCH__)
+  __trap();
 #endif
 }
 
@@ -258,43 +262,54 @@ __global__ void __launch_bounds__(kThreads) gemm_tf32_async_kernel(Tf32Params p)
 
 }  // namespace
 
+// The device must be sm_80+ and this build must hold tensor-core code for it: a build for older architectures
+// only (its kernels compiled empty) falls back to the fp32 kernels instead of leaving C unwritten.
 bool tf32_supported(int device) {
-  static std::atomic<int> major[64];  // 0 until asked
+  static std::atomic<int> ok[64];  // 0 unknown, 1 yes, 2 no
   if (device < 0 || device >= 64) return false;
-  if (major[device].load() == 0) {
-    int v = 0;
-    check(cudaDeviceGetAttribute(&v, cudaDevAttrComputeCapabilityMajor, device), "cudaDeviceGetAttribute");
-    major[device].store(v);
+  if (ok[device].load() == 0) {
+    int major = 0;
+    check(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device), "cudaDeviceGetAttribute");
+    cudaFuncAttributes attr{};
+    check(cudaFuncGetAttributes(&attr, gemm_tf32_kernel<false, false>), "cudaFuncGetAttributes");
+    ok[device].store(major >= 8 && attr.binaryVersion >= 80 ? 1 : 2);
   }
-  return major[device].load() >= 8;
+  return ok[device].load() == 1;
 }
 
 void gemm_tf32(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
                int64_t sa, const float* b, int64_t ldb, int64_t sb, float beta, float* c, int64_t ldc, int64_t sc,
                int64_t batch, cudaStream_t s) {
   Tf32Params p{m, n, k, a, lda, sa, b, ldb, sb, c, ldc, sc, alpha, beta, beta == 0.0f};
-  const int64_t mt = (m + kBM - 1) / kBM, nt = (n + kBN - 1) / kBN;
-  PYDL_CHECK(mt <= 65535 && nt < (int64_t(1) << 31), ValueError, "matmul: a (", m, " x ", n,
-             ") product is too large for the CUDA TF32 GEMM");
+  const int64_t nt = (n + kBN - 1) / kBN;
+  PYDL_CHECK(nt < (int64_t(1) << 31), ValueError, "matmul: n = ", n, " is too large for the CUDA TF32 GEMM");
   // cp.async moves 16-byte chunks: every row of A and B, in every batch entry, must start 16-byte aligned.
   auto rows16 = [](const float* ptr, int64_t ld, int64_t stride) {
     return reinterpret_cast<uintptr_t>(ptr) % 16 == 0 && ld % 4 == 0 && stride % 4 == 0;
   };
   const bool async = !std::getenv("PYDL_CUDA_TF32_SIMPLE") && rows16(a, lda, batch > 1 ? sa : 0) &&
                      rows16(b, ldb, batch > 1 ? sb : 0);
-  for (int64_t b0 = 0; b0 < batch; b0 += 65535) {  // the grid's z (batch) is at most 65535
-    Tf32Params q = p;
-    q.a += b0 * sa; q.b += b0 * sb; q.c += b0 * sc;
-    dim3 grid(static_cast<unsigned>(nt), static_cast<unsigned>(mt), static_cast<unsigned>(std::min<int64_t>(65535, batch - b0)));
-    if (async) {
-      if (!ta && !tb) gemm_tf32_async_kernel<false, false><<<grid, kThreads, 0, s>>>(q);
-      else if (!ta && tb) gemm_tf32_async_kernel<false, true><<<grid, kThreads, 0, s>>>(q);
-      else if (ta && !tb) gemm_tf32_async_kernel<true, false><<<grid, kThreads, 0, s>>>(q);
-      else gemm_tf32_async_kernel<true, true><<<grid, kThreads, 0, s>>>(q);
-    } else if (!ta && !tb) gemm_tf32_kernel<false, false><<<grid, kThreads, 0, s>>>(q);
-    else if (!ta && tb) gemm_tf32_kernel<false, true><<<grid, kThreads, 0, s>>>(q);
-    else if (ta && !tb) gemm_tf32_kernel<true, false><<<grid, kThreads, 0, s>>>(q);
-    else gemm_tf32_kernel<true, true><<<grid, kThreads, 0, s>>>(q);
+  // Grids past the 65535 limit of y (M tiles) and z (batch) go in several launches, as in gemm_kernels.cu.
+  constexpr int64_t kMaxY = int64_t(65535) * kBM, kMaxZ = 65535;
+  for (int64_t b0 = 0; b0 < batch; b0 += kMaxZ) {
+    for (int64_t m0 = 0; m0 < m; m0 += kMaxY) {
+      Tf32Params q = p;
+      q.m = std::min(kMaxY, m - m0);
+      q.a += b0 * sa + (ta ? m0 : m0 * lda);
+      q.b += b0 * sb;
+      q.c += b0 * sc + m0 * ldc;
+      dim3 grid(static_cast<unsigned>(nt), static_cast<unsigned>((q.m + kBM - 1) / kBM),
+                static_cast<unsigned>(std::min(kMaxZ, batch - b0)));
+      if (async) {
+        if (!ta && !tb) gemm_tf32_async_kernel<false, false><<<grid, kThreads, 0, s>>>(q);
+        else if (!ta && tb) gemm_tf32_async_kernel<false, true><<<grid, kThreads, 0, s>>>(q);
+        else if (ta && !tb) gemm_tf32_async_kernel<true, false><<<grid, kThreads, 0, s>>>(q);
+        else gemm_tf32_async_kernel<true, true><<<grid, kThreads, 0, s>>>(q);
+      } else if (!ta && !tb) gemm_tf32_kernel<false, false><<<grid, kThreads, 0, s>>>(q);
+      else if (!ta && tb) gemm_tf32_kernel<false, true><<<grid, kThreads, 0, s>>>(q);
+      else if (ta && !tb) gemm_tf32_kernel<true, false><<<grid, kThreads, 0, s>>>(q);
+      else gemm_tf32_kernel<true, true><<<grid, kThreads, 0, s>>>(q);
+    }
   }
 }
 

@@ -113,13 +113,15 @@ void move_to_(const Tensor& t, Device device) {
     throw ValueError(str_cat("move_to_: only a leaf tensor (a weight, an input) can change device in place; this one "
                              "was computed by ", t.grad_fn()->name(), " (use .to(device) for a moved copy)"));
   if (t.device() == device) return;
+  // Every copy first, then the swap: a failed copy (out of memory) leaves the tensor and its gradient as they were.
   Tensor moved = to_device(detach(t), device);  // contiguous, no history
   Tensor g = t.grad();
+  Tensor moved_grad = g.defined() ? to_device(detach(g), device) : Tensor();
   TensorImpl* impl = t.impl();
   impl->storage = moved.storage();
   impl->strides = moved.strides();
   impl->offset = moved.offset();
-  if (g.defined()) Tensor(t.impl_ptr()).set_grad(to_device(detach(g), device));
+  if (g.defined()) Tensor(t.impl_ptr()).set_grad(moved_grad);
 }
 
 Tensor detach(const Tensor& t) { return Tensor::view_of(t, t.shape(), t.strides(), t.offset()); }

@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import initializers, regularizers
 from ..autograd import no_grad
-from ..tensor import Device, Tensor, from_numpy, tensor
+from ..tensor import Device, Tensor, empty, from_numpy, tensor
 from .node import KerasTensor, Node, is_symbolic
 
 _name_counts = collections.defaultdict(int)
@@ -136,15 +136,24 @@ class Layer:
         """Moves this layer's weights, and those of every layer inside it, to `device` ('cpu', 'cuda', 'cuda:N'), in
         place like PyTorch's Module.to; weights created later (at build) are created there. Returns self."""
         dev = device if isinstance(device, Device) else Device(str(device))
+        empty(0, device=dev)  # a device this build or machine lacks fails here, before anything moves
         layers = self._layer_tree()
-        for layer in layers:
-            for w in layer._weights:
-                w.tensor._move_to_(dev)  # the first one raises a clear error for a device this build lacks
+        optimizer = getattr(self, "optimizer", None)
+        tensors = [w.tensor for layer in layers for w in layer._weights]
+        if optimizer is not None and hasattr(optimizer, "_slot_tensors"):
+            tensors += optimizer._slot_tensors()
+        moved = []
+        try:
+            for t in tensors:
+                before = t.device
+                t._move_to_(dev)
+                moved.append((t, before))
+        except BaseException:  # e.g. out of memory part way: put back what moved, so no model is left half-moved
+            for t, before in moved:
+                t._move_to_(before)
+            raise
         for layer in layers:
             layer._device = None if dev.type == "cpu" else dev
-        optimizer = getattr(self, "optimizer", None)
-        if optimizer is not None and hasattr(optimizer, "_move_slots"):
-            optimizer._move_slots(dev)
         return self
 
     def cuda(self, index=0):
@@ -174,7 +183,7 @@ class Layer:
             raise ValueError(f"{self.name}: initializer for '{name}' returned shape {tuple(value.shape)}, "
                              f"expected {shape}")
         if self._device is not None:
-            value._move_to_(self._device)
+            value = value.to(self._device)  # a new tensor: an initializer's own tensor is left where it was
         if trainable:
             value.requires_grad = True
         self._weights.append(_Weight(f"{self.name}/{name}", value, bool(trainable),

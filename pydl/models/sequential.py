@@ -37,11 +37,11 @@ class Sequential(Model):
             self._input_tensor = layer._inbound_nodes[0].output_tensors[0]
             self._init_graph(self._input_tensor, self._input_tensor)
             return
-        if self._device is not None:  # a model already moved with to(): its new layers follow
-            layer.to(self._device)
         if any(layer.name == l.name for l in self._stack):
             raise ValueError(f"All layers added to a Sequential model should have unique names. Name "
                              f"'{layer.name}' is already the name of a layer in this model")
+        if self._device is not None:  # a model already moved with to(): its new layers follow
+            layer.to(self._device)
         if self._input_tensor is None and not self._stack:
             shape = layer._batch_input_shape
             if shape is None and isinstance(layer, Model) and layer.inputs:

@@ -69,11 +69,9 @@ class Optimizer:
             self._slots[id(p)] = entry
         return entry[1]
 
-    def _move_slots(self, device):
-        """Moves every slot tensor to `device` in place (model.to(device) calls this)."""
-        for _, slots in self._slots.values():
-            for s in slots:
-                s._move_to_(device)
+    def _slot_tensors(self):
+        """Every slot tensor (model.to(device) moves them with the weights)."""
+        return [s for _, slots in self._slots.values() for s in slots]
 
     def _active_slots(self):
         return self._slot_names

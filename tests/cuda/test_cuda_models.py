@@ -54,6 +54,30 @@ def test_model_to_cuda_without_cuda_raises_and_leaves_model_usable():
     assert np.isfinite(m.fit(x, y, epochs=1, verbose=0).history["loss"][0])
 
 
+@pytest.mark.skipif(CUDA, reason="a CUDA device is present")
+def test_unbuilt_model_rejects_a_missing_device_at_once():
+    m = Sequential([Dense(8, activation="relu"), Dense(5, activation="softmax")])  # no input shape: no weights yet
+    with pytest.raises(pydl.DeviceError, match="cuda"):
+        m.compile(loss="categorical_crossentropy", optimizer="sgd", device="cuda")
+    assert m.device.type == "cpu"
+    x, y = data()
+    m.compile(loss="categorical_crossentropy", optimizer="sgd")
+    assert np.isfinite(m.fit(x, y, epochs=1, verbose=0).history["loss"][0])
+    assert all(w.device.type == "cpu" for w in m.weights)
+
+
+def test_numpy_views_keep_their_memory_when_the_weight_moves():
+    m = mlp()
+    kernel = m.layers[0].kernel
+    view = kernel.numpy()
+    expected = view.copy()
+    if CUDA:
+        m.to("cuda")
+        m.to("cpu")  # the kernel now has new memory; the view still reads the old
+    del m, kernel
+    np.testing.assert_array_equal(view, expected)
+
+
 def test_to_cpu_is_a_no_op_that_returns_the_model():
     m = mlp()
     before = m.get_weights()
@@ -131,7 +155,9 @@ def test_optimizer_slots_follow_the_model():
     for m in (a, b):
         m.train_on_batch(x[:16], y[:16])
     b.to("cuda")
-    for slots in (s for _, s in b.optimizer._slots.values()):
+    slot_lists = [s for _, s in b.optimizer._slots.values()]
+    assert len(slot_lists) == 4 and all(len(s) == 2 for s in slot_lists)  # Adam's m and v per weight
+    for slots in slot_lists:
         assert all(t.device.type == "cuda" for t in slots)
     la = a.train_on_batch(x[16:32], y[16:32])
     lb = b.train_on_batch(x[16:32], y[16:32])
@@ -198,5 +224,5 @@ def test_cpu_input_to_a_cuda_layer_names_both_devices():
     layer = Dense(4)
     layer.build((None, 3))
     layer.to("cuda")
-    with pytest.raises(Exception, match="cuda"):
+    with pytest.raises(pydl.DeviceError, match=r"cuda:0 and cpu|cpu and cuda:0"):
         layer(pydl.tensor(np.ones((2, 3), np.float32)))

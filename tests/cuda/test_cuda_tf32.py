@@ -34,12 +34,13 @@ def rel_err(got, ref):
 # (m, k, n, transpose a, transpose b, batch, pad). Rows of 4-float multiples (pad making the leading dimension one)
 # take the cp.async kernel, the others the register-staged one. Sizes cross the 128 x 128 tile and the 16-deep K
 # stages; pad > 0 slices a wider matrix, so 16-byte chunks cross the matrix edge (zero-filled); a long K goes
-# through split-K.
+# through split-K (9000 and 5000 leave K over for the last part).
 SHAPES = [(1, 1, 1, False, False, 1, 0), (257, 130, 300, False, False, 1, 0), (70, 33, 129, True, False, 1, 0),
           (129, 65, 31, False, True, 1, 0), (64, 47, 200, True, True, 1, 0), (37, 19, 45, False, False, 3, 0),
           (256, 128, 192, False, False, 1, 0), (200, 36, 132, True, False, 1, 0), (130, 96, 260, False, True, 1, 0),
           (96, 40, 68, True, True, 2, 0), (130, 34, 50, False, False, 1, 2), (129, 33, 50, True, True, 1, 3),
-          (66, 17, 129, False, True, 2, 1), (45, 9, 33, True, False, 1, 7), (128, 9216, 128, False, False, 1, 0)]
+          (66, 17, 129, False, True, 2, 1), (45, 9, 33, True, False, 1, 7), (128, 9216, 128, False, False, 1, 0),
+          (128, 9000, 128, False, False, 1, 0), (100, 5000, 60, True, True, 1, 0)]
 
 
 def operand(rng, batch, rows, cols, pad, transpose):
@@ -75,10 +76,10 @@ def test_tf32_off_gives_fp32_accuracy_again():
     previous = pydl.cuda.set_tf32(True)
     try:
         on = (pydl.tensor(a).to("cuda") @ pydl.tensor(b).to("cuda")).cpu()
-    finally:
         pydl.cuda.set_tf32(False)
-    off = (pydl.tensor(a).to("cuda") @ pydl.tensor(b).to("cuda")).cpu()
-    pydl.cuda.set_tf32(previous)
+        off = (pydl.tensor(a).to("cuda") @ pydl.tensor(b).to("cuda")).cpu()
+    finally:
+        pydl.cuda.set_tf32(previous)
     assert rel_err(off, ref) < 1e-5 < rel_err(on, ref)
 
 
@@ -94,5 +95,5 @@ def test_tf32_convolution_and_its_gradients_match_the_cpu_to_tf32_rounding(tf32)
         y = pydl.conv2d(xt, wt)
         (y * y).sum().backward()
         results.append([np.asarray(t.cpu(), np.float64) for t in (y, xt.grad, wt.grad)])
-    for cpu, gpu in zip(*results):
-        assert rel_err(gpu, cpu) < 4e-3
+    for cpu, gpu in zip(*results):  # K = 3 * 3 * 8 = 72 and more: TF32 rounding shows, but stays small
+        assert 2e-5 < rel_err(gpu, cpu) < 4e-3
