@@ -74,6 +74,12 @@ struct KernelTable {
   // dw (kh, kw, c, oc) and, when defined, db (oc) = gradients w.r.t. kernel and bias (overwrite).
   void (*conv2d_backward_weight)(const Tensor& dw, const Tensor& db, const Tensor& x, const Tensor& dy,
                                  const WindowGeometry& g) = nullptr;
+  // Optional (null: the caller masks dy and calls the two kernels above). The gradients of conv2d with act Relu,
+  // y its output: with m = (y > 0 ? dy : 0), dx = conv2d_backward_data(m) when dx is defined, and dw and db =
+  // conv2d_backward_weight(m) when dw is defined (db only with dw), the same values as those kernels give, without
+  // writing m out. dy is left as it is. Returns false, having written nothing, where it has no such path.
+  bool (*conv2d_relu_backward)(const Tensor& dx, const Tensor& dw, const Tensor& db, const Tensor& x,
+                               const Tensor& w, const Tensor& dy, const Tensor& y, const WindowGeometry& g) = nullptr;
   // y (n, oh, ow, c): max or average over each window's elements inside the input (TF: padding never counts).
   // Max also writes, when defined, argmax (int32 (n, oh, ow, c): ih * w + iw of the chosen element).
   void (*pool2d)(const Tensor& y, const Tensor& argmax, const Tensor& x, PoolKind kind, const WindowGeometry& g) = nullptr;

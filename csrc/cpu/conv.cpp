@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <memory>
 #include <new>
 #include <vector>
 #include "core/thread_pool.h"
@@ -25,6 +26,8 @@ constexpr int64_t kBlockElems = int64_t(1) << 18;
 constexpr int64_t kMinRows = 192, kMaxRows = 2048;
 // Backward-weight sums its blocks into at most kSlots partial results (fewer when they would exceed kSlotElems).
 constexpr int64_t kSlots = 8, kSlotElems = int64_t(1) << 22;
+// The fused relu backward masks dy in groups of images of about this size (in L2 with the passes' other operands).
+constexpr int64_t kMaskBytes = int64_t(512) << 10;
 
 int64_t block_rows(int64_t k) { return std::clamp<int64_t>(kBlockElems / std::max<int64_t>(k, 1), kMinRows, kMaxRows); }
 
@@ -243,12 +246,46 @@ void conv2d_backward_weight(const Tensor& dw, const Tensor& db, const Tensor& x,
     backward_weight(dw.data<float>(), mut_ptr_or_null<float>(db), x.data<float>(), dy.data<float>(), g, dw.dtype());
 }
 
+// Gradients through a fused relu without writing the masked dy out: it is formed a few images at a time in a small
+// buffer that the direct backward-data and kernel-gradient passes read while it is in cache. Geometries those passes
+// do not take are left to the caller (it masks dy itself and calls the kernels above).
+bool conv2d_relu_backward(const Tensor& dx, const Tensor& dw, const Tensor& db, const Tensor& x, const Tensor& w,
+                          const Tensor& dy, const Tensor& y, const WindowGeometry& g) {
+  if (g.n == 0 || g.oh == 0 || g.ow == 0 || g.c == 0 || g.oc == 0) return false;
+  if (!dw.defined() && db.defined()) return false;
+  const DType dt = dy.dtype();
+  if (dx.defined() && (is_pointwise(g) || !conv_backward_data_direct_pays(g, dt))) return false;
+  if (dw.defined() && !conv_tiling(dt, g.oc, true).ukr) return false;  // no direct kernel gradient
+  const ConvImagesFn data = dx.defined() ? conv_backward_data_direct_images(w, g) : ConvImagesFn();
+  if (dw.defined()) return conv_relu_backward_weight_direct(dw, db, x, dy, y, dx, data, g);
+  if (!dx.defined()) return false;
+  // dx only: groups of images of about kMaskBytes of masked dy each, in turn (each pass uses the threads).
+  const size_t esz = dt == DType::Float64 ? sizeof(double) : sizeof(float);
+  const int64_t image = g.oh * g.ow * g.oc, group = std::max<int64_t>(1, kMaskBytes / (image * int64_t(esz)));
+  const ReluMask relu_mask = conv_isa_kernels().relu_mask[dt == DType::Float64 ? 1 : 0];
+  void* masked = std::aligned_alloc(64, (static_cast<size_t>(std::min(group, g.n) * image) * esz + 63) / 64 * 64);
+  if (!masked) throw std::bad_alloc();
+  std::unique_ptr<void, void (*)(void*)> hold(masked, std::free);
+  char* mk = static_cast<char*>(masked);
+  for (int64_t n = 0; n < g.n; n += group) {
+    const int64_t count = std::min(group, g.n - n), len = count * image;
+    const char* d = dy.raw_data() + n * image * esz;
+    const char* yv = y.raw_data() + n * image * esz;
+    parallel_for(0, len, 16384, [&](int64_t lo, int64_t hi) {
+      relu_mask(mk + lo * esz, d + lo * esz, yv + lo * esz, hi - lo);
+    });
+    data(dx.raw_data() + n * g.h * g.w * g.c * esz, masked, count);
+  }
+  return true;
+}
+
 }  // namespace
 
 void register_conv(KernelTable& t) {
   t.conv2d = conv2d;
   t.conv2d_backward_data = conv2d_backward_data;
   t.conv2d_backward_weight = conv2d_backward_weight;
+  t.conv2d_relu_backward = conv2d_relu_backward;
 }
 
 }  // namespace cpu

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <new>
 #include <vector>
 #include "core/cpu_features.h"
@@ -286,17 +287,18 @@ void forward_typed(T* y, const T* x, const T* w, const T* bias, const WindowGeom
 // dx[ih, iw] sums dy[oh, ow] w[kh, kw]^T over the taps with ih = oh * sh - pad_top + kh * dh (and the same for
 // columns). Which taps reach a pixel depends on its phase (ih mod sh, iw mod sw), so each phase is its own pass over
 // the sub-grid of dx with that phase, where oh = r + (phase + pad - kh * dh) / sh is a plain shift per tap.
-template <typename T> void backward_data_typed(T* dx, const T* dy, const T* w, const WindowGeometry& g) {
+// Returns fn(dx, dy, count) for runs of images (see conv_backward_data_direct_images).
+template <typename T> ConvImagesFn backward_data_typed(const T* w, const WindowGeometry& g) {
   const int64_t C = g.c, O = g.oc, taps = g.kh * g.kw;
   const ConvTiling tl = conv_tiling(sizeof(T) == 8 ? DType::Float64 : DType::Float32, C, false);
   const int64_t nr = tl.nr;
   // panels[tile][tap][o][nr] = w[tap][tile * nr + j][o], zero past C
-  AlignedBuffer<T> panels(tl.ntiles * taps * O * nr);
+  auto panels = std::make_shared<AlignedBuffer<T>>(tl.ntiles * taps * O * nr);
   for (int64_t tile = 0; tile < tl.ntiles; ++tile)
     for (int64_t t = 0; t < taps; ++t)
       for (int64_t j = 0; j < std::min(nr, C - tile * nr); ++j) {
         const T* src = w + (t * C + tile * nr + j) * O;
-        T* dst = panels.get() + ((tile * taps + t) * O) * nr + j;
+        T* dst = panels->get() + ((tile * taps + t) * O) * nr + j;
         for (int64_t o = 0; o < O; ++o) dst[o * nr] = src[o];
       }
   std::vector<Grid> grids;
@@ -318,7 +320,12 @@ template <typename T> void backward_data_typed(T* dx, const T* dy, const T* w, c
       gr.panel_taps = taps;
       grids.push_back(std::move(gr));
     }
-  run_grids(grids, dy, dx, tl, panels.get(), static_cast<const T*>(nullptr), false);
+  return [=](void* dx, const void* dy, int64_t count) {
+    std::vector<Grid> run = grids;
+    for (Grid& gr : run) gr.n = count;
+    run_grids(run, static_cast<const T*>(dy), static_cast<T*>(dx), tl, panels->get(), static_cast<const T*>(nullptr),
+              false);
+  };
 }
 
 }  // namespace
@@ -331,9 +338,13 @@ void conv_forward_direct(const Tensor& y, const Tensor& x, const Tensor& w, cons
     forward_typed(y.data<float>(), x.data<float>(), w.data<float>(), b.defined() ? b.data<float>() : nullptr, g, relu);
 }
 
+ConvImagesFn conv_backward_data_direct_images(const Tensor& w, const WindowGeometry& g) {
+  if (w.dtype() == DType::Float64) return backward_data_typed(w.data<double>(), g);
+  return backward_data_typed(w.data<float>(), g);
+}
+
 void conv_backward_data_direct(const Tensor& dx, const Tensor& dy, const Tensor& w, const WindowGeometry& g) {
-  if (dx.dtype() == DType::Float64) backward_data_typed(dx.data<double>(), dy.data<double>(), w.data<double>(), g);
-  else backward_data_typed(dx.data<float>(), dy.data<float>(), w.data<float>(), g);
+  conv_backward_data_direct_images(w, g)(dx.raw_data(), dy.raw_data(), g.n);
 }
 
 }  // namespace cpu

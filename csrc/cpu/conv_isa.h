@@ -32,6 +32,9 @@ using MaxPoolRun = void (*)(int64_t count, void* y, int32_t* arg, const void* x,
 // out[j] += sum over i < nrows of rows[i * ncols + j], in row order (bias gradients).
 using ColSum = void (*)(void* out, const void* rows, int64_t nrows, int64_t ncols);
 
+// out[i] = y[i] > 0 ? dy[i] : 0 for i < n: the gradient through a fused relu, y its output (as unary_backward).
+using ReluMask = void (*)(void* out, const void* dy, const void* y, int64_t n);
+
 constexpr int kMaxConvNv = 4;
 
 struct ConvUkr {
@@ -46,6 +49,7 @@ struct ConvIsaKernels {
   ConvUkr ukr[2][kMaxConvNv + 1] = {};      // [dtype][nv], nv = 1..max_nv
   MaxPoolRun max_pool[2] = {};              // [dtype]
   ColSum col_sum[2] = {};                   // [dtype]
+  ReluMask relu_mask[2] = {};               // [dtype]
 };
 
 void fill_conv_generic(ConvIsaKernels& k);

@@ -59,8 +59,11 @@ void interleave_rows(T* buf, int64_t ld, const T* x, const WindowGeometry& g, in
   }
 }
 
+// With y set, dy is the gradient of the relu that follows the convolution: each group of images is masked by
+// (y > 0) into a buffer of the slot first, and `data` (when set) gets it too, with dx at the group's first image.
 template <typename T>
-bool weight_typed(T* dw, T* db, const T* x, const T* dy, const WindowGeometry& g) {
+bool weight_typed(T* dw, T* db, const T* x, const T* dy, const WindowGeometry& g, const T* y = nullptr,
+                  T* dx = nullptr, const ConvImagesFn* data = nullptr) {
   const int64_t C = g.c, O = g.oc, K = g.kh * g.kw * C;
   const ConvTiling tl = conv_tiling(sizeof(T) == 8 ? DType::Float64 : DType::Float32, O, true);
   if (!tl.ukr) return false;
@@ -90,6 +93,8 @@ bool weight_typed(T* dw, T* db, const T* x, const T* dy, const WindowGeometry& g
   while (slots > 1 && slots * K * O > kSlotElems) --slots;
   std::unique_ptr<T[]> partial(new T[static_cast<size_t>((slots - 1) * K * O)]);  // every element is written first
   std::vector<T> db_partial(db ? static_cast<size_t>(slots * O) : 0);
+  const bool slots_parallel = slots >= get_num_threads();
+  const ReluMask relu_mask = conv_isa_kernels().relu_mask[sizeof(T) == 8 ? 1 : 0];
 
   auto slot = [&](int64_t s) {
     T* acc = s == 0 ? dw : partial.get() + (s - 1) * K * O;
@@ -97,6 +102,8 @@ bool weight_typed(T* dw, T* db, const T* x, const T* dy, const WindowGeometry& g
     std::vector<T> padded(copy ? static_cast<size_t>(std::min(group, g.n) * hp * wp * C) : 0);
     std::vector<T> il(windows ? static_cast<size_t>(band * il_ld) : 0);
     std::vector<int64_t> x_row(band), dy_row(band), in_row(band);
+    // The group's masked dy: written and then read by the data pass and every tile while it is in cache.
+    std::unique_ptr<T[]> masked(y ? new T[static_cast<size_t>(std::min(group, g.n) * g.oh * g.ow * O)] : nullptr);
     const int64_t n0 = s * g.n / slots, n1 = (s + 1) * g.n / slots;
     for (int64_t n = n0; n < n1; n += group) {
       const int64_t count = std::min(group, n1 - n), rows = count * g.oh;
@@ -106,6 +113,16 @@ bool weight_typed(T* dw, T* db, const T* x, const T* dy, const WindowGeometry& g
       const T* src = copy ? padded.data() : x + n * g.h * g.w * C;
       const int64_t src_image = copy ? hp * wp * C : g.h * g.w * C;
       const T* dyg = dy + n * g.oh * g.ow * O;
+      if (y) {
+        const int64_t len = rows * g.ow * O;
+        T* mk = masked.get();
+        const T* yg = y + n * g.oh * g.ow * O;
+        // Split only when the slots run in turn (inside a slot task this runs inline anyway).
+        parallel_for(0, len, slots_parallel ? len : 16384,
+                     [&](int64_t lo, int64_t hi) { relu_mask(mk + lo, dyg + lo, yg + lo, hi - lo); });
+        if (data && *data) (*data)(dx + n * g.h * g.w * C, mk, count);
+        dyg = mk;
+      }
       for (int64_t r0 = 0; r0 < rows; r0 += band) {
         const int64_t nb = std::min(band, rows - r0);
         const bool fresh = n == n0 && r0 == 0;
@@ -147,7 +164,7 @@ bool weight_typed(T* dw, T* db, const T* x, const T* dy, const WindowGeometry& g
     }
   };
   // Slots in parallel when there are enough for the threads; otherwise in turn, each spreading its tiles.
-  if (slots >= get_num_threads()) parallel_for(0, slots, 1, [&](int64_t lo, int64_t hi) { for (int64_t s = lo; s < hi; ++s) slot(s); });
+  if (slots_parallel) parallel_for(0, slots, 1, [&](int64_t lo, int64_t hi) { for (int64_t s = lo; s < hi; ++s) slot(s); });
   else for (int64_t s = 0; s < slots; ++s) slot(s);
 
   if (slots > 1) {
@@ -181,6 +198,17 @@ bool conv_backward_weight_direct(const Tensor& dw, const Tensor& db, const Tenso
     return weight_typed(dw.data<double>(), db.defined() ? db.data<double>() : nullptr, x.data<double>(),
                         dy.data<double>(), g);
   return weight_typed(dw.data<float>(), db.defined() ? db.data<float>() : nullptr, x.data<float>(), dy.data<float>(), g);
+}
+
+bool conv_relu_backward_weight_direct(const Tensor& dw, const Tensor& db, const Tensor& x, const Tensor& dy,
+                                      const Tensor& y, const Tensor& dx, const ConvImagesFn& data,
+                                      const WindowGeometry& g) {
+  if (g.n == 0 || g.oh == 0 || g.ow == 0) return false;
+  if (dw.dtype() == DType::Float64)
+    return weight_typed(dw.data<double>(), db.defined() ? db.data<double>() : nullptr, x.data<double>(),
+                        dy.data<double>(), g, y.data<double>(), dx.defined() ? dx.data<double>() : nullptr, &data);
+  return weight_typed(dw.data<float>(), db.defined() ? db.data<float>() : nullptr, x.data<float>(), dy.data<float>(),
+                      g, y.data<float>(), dx.defined() ? dx.data<float>() : nullptr, &data);
 }
 
 }  // namespace cpu

@@ -99,6 +99,15 @@ Tensor conv_op(const Tensor& x, const Tensor& w, const Tensor& b, const WindowGe
     const Shape w_shape = wc.shape();
     record(y, fuse_relu ? "Conv2dReluBackward" : "Conv2dBackward", {x, w, b}, [=](const Tensor& g_in) {
       Tensor dy = contiguous(g_in);
+      // A device may fold the relu mask into its backward kernels (never writing the masked dy out); it declines
+      // geometries it has no such path for, and the gradient of the bias alone is left to the path below.
+      const auto fused = kernel_table(dy.device().type).conv2d_relu_backward;
+      if (fuse_relu && fused && dy.numel() > 0 && (gw || !gb)) {
+        Tensor dx = gx ? empty({g.n, g.h, g.w, g.c}, dy.dtype(), dy.device()) : Tensor();
+        Tensor dw = gw ? empty(w_shape, dy.dtype(), dy.device()) : Tensor();
+        Tensor db = gb ? empty({g.oc}, dy.dtype(), dy.device()) : Tensor();
+        if (fused(dx, dw, db, X.get(), W.get(), dy, Y.get(), g)) return Grads{dx, dw, db};
+      }
       if (fuse_relu) {  // relu'(pre-activation) is (y > 0)
         // In place when nothing else can see dy: at most the autograd engine's reference to the incoming gradient
         // and ours (ours alone when contiguous() copied), and no other view of its storage. A caller's own gradient

@@ -1,5 +1,5 @@
 """The specialised CPU paths under conv2d and max pooling: kernel gradients over whole windows for few input channels,
-the relu mask applied in place, SIMD max pooling over channel vectors plus a scalar tail, and the single-pass
+the relu mask applied in place or folded into the backward kernels, SIMD max pooling over channel vectors plus a scalar tail, and the single-pass
 backward of non-overlapping max pooling. Each against a NumPy reference, at every ISA the suite is run with."""
 import numpy as np
 import pytest
@@ -104,6 +104,77 @@ def test_fused_relu_gradient_shared_by_two_consumers(rng):
         grads.append((np.asarray(px.grad).copy(), np.asarray(pw.grad).copy()))
     for a, b in zip(*grads):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
+# ---- relu folded into the backward kernels: dy * (y > 0) formed a few images at a time, never written out -------
+# (n, h, w, c, filters, kernel, strides, padding, dilation); some fall back to masking dy first (noted)
+FUSED_RELU_CASES = [
+    (9, 26, 26, 32, (3, 3), (1, 1), "valid", (1, 1)),   # LeNet's second layer: several groups per slot, a short one
+    (5, 28, 28, 1, (3, 3), (1, 1), "valid", (1, 1)),    # LeNet's first layer (dx: the GEMM path, falls back)
+    (3, 10, 11, 16, (3, 3), (2, 2), "same", (1, 1)),    # strided, padded
+    (2, 12, 12, 8, (3, 3), (1, 1), "same", (2, 2)),     # dilated
+    (2, 8, 8, 3, (5, 5), (1, 2), "same", (1, 1)),       # few channels, mixed strides
+    (1, 7, 7, 32, (1, 1), (1, 1), "valid", (1, 1)),     # 1x1 (pointwise: falls back), batch 1
+    (1, 6, 6, 64, (2, 2), (1, 1), "valid", (1, 1)),     # batch 1
+    (3, 6, 6, 4, (3, 3), (1, 1), "same", (1, 1)),       # filters not a whole vector at every ISA
+    (1, 40, 40, 16, (3, 3), (1, 1), "same", (1, 1)),    # an image larger than a masking group
+]
+FUSED_RELU_FILTERS = [64, 32, 32, 16, 16, 32, 48, 24, 64]
+GRAD_SETS = {"x w b": (True, True, True), "w b": (False, True, True), "x": (True, False, False),
+             "x w": (True, True, False), "w": (False, True, False), "x b": (True, False, True)}
+
+
+def relu_conv_grads(x, w, b, g, geometry, grads, fused):
+    s, padding, d = geometry
+    px, pw, pb = (pydl.tensor(v, requires_grad=r) for v, r in zip((x, w, b), grads))
+    if fused:
+        y = pydl.conv2d(px, pw, pb, strides=s, padding=padding, dilation=d, activation="relu")
+    else:
+        y = pydl.relu(pydl.conv2d(px, pw, pb, strides=s, padding=padding, dilation=d))
+    y.backward(pydl.tensor(g))
+    return [np.asarray(y).copy()] + [np.asarray(t.grad).copy() for t, r in zip((px, pw, pb), grads) if r]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("case", range(len(FUSED_RELU_CASES)), ids=lambda i: str(FUSED_RELU_CASES[i]))
+def test_fused_relu_backward_matches_conv_then_relu(case, dtype, rng, restore_threads):
+    n, h, w, c, k, s, padding, d = FUSED_RELU_CASES[case]
+    f = FUSED_RELU_FILTERS[case]
+    x = rng.standard_normal((n, h, w, c)).astype(dtype)
+    wt = (rng.standard_normal(k + (c, f)) / np.sqrt(k[0] * k[1] * c)).astype(dtype)
+    b = rng.standard_normal(f).astype(dtype) * 0.1
+    y_shape = pydl.conv2d(pydl.tensor(x), pydl.tensor(wt), strides=s, padding=padding, dilation=d).shape
+    g = rng.standard_normal(y_shape).astype(dtype)
+    for name, grads in GRAD_SETS.items():
+        results = []
+        for threads in (1, 2):
+            pydl.set_num_threads(threads)
+            ref = relu_conv_grads(x, wt, b, g, (s, padding, d), grads, fused=False)
+            got = relu_conv_grads(x, wt, b, g, (s, padding, d), grads, fused=True)
+            # The same products summed in the same order: equal to the last bit, at any thread count.
+            for a, r in zip(got, ref):
+                np.testing.assert_array_equal(a, r, err_msg=f"grads {name}, {threads} threads")
+            results.append(got)
+        for a, r in zip(*results):
+            np.testing.assert_array_equal(a, r, err_msg=f"grads {name}: 1 vs 2 threads")
+
+
+def test_fused_relu_backward_against_numpy(rng):
+    n, h, w, c, f = 3, 9, 8, 16, 32
+    x, wt, g = rng.standard_normal((n, h, w, c)), rng.standard_normal((3, 3, c, f)) * 0.2, rng.standard_normal((n, 7, 6, f))
+    px, pw = pydl.tensor(x, requires_grad=True), pydl.tensor(wt, requires_grad=True)
+    pb = pydl.tensor(np.zeros(f), requires_grad=True)
+    y = pydl.conv2d(px, pw, pb, activation="relu")
+    y.backward(pydl.tensor(g))
+    m = g * (np.asarray(y) > 0)
+    ref_w, ref_b = np_kernel_grads(x, m, 3, 3, (1, 1), "valid", (1, 1))
+    np.testing.assert_allclose(np.asarray(pw.grad), ref_w, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(np.asarray(pb.grad), ref_b, rtol=1e-10, atol=1e-10)
+    dx = np.zeros_like(x)
+    for i in range(3):
+        for j in range(3):
+            dx[:, i:i + 7, j:j + 6] += np.tensordot(m, wt[i, j], axes=([3], [1]))
+    np.testing.assert_allclose(np.asarray(px.grad), dx, rtol=1e-10, atol=1e-10)
 
 
 # ---- max pooling: channel vectors plus a scalar tail; non-overlapping windows written once --------------------

@@ -21,6 +21,8 @@ void fill_conv_avx512(ConvIsaKernels& k) {
   k.max_pool[1] = max_pool_run<double, 8>;
   k.col_sum[0] = col_sum<float, 16>;
   k.col_sum[1] = col_sum<double, 8>;
+  k.relu_mask[0] = relu_mask<float, 16>;
+  k.relu_mask[1] = relu_mask<double, 8>;
 }
 
 }  // namespace cpu

@@ -21,6 +21,8 @@ void fill_conv_generic(ConvIsaKernels& k) {
   k.max_pool[1] = max_pool_run<double, 2>;
   k.col_sum[0] = col_sum<float, 4>;
   k.col_sum[1] = col_sum<double, 2>;
+  k.relu_mask[0] = relu_mask<float, 4>;
+  k.relu_mask[1] = relu_mask<double, 2>;
 }
 
 }  // namespace cpu

@@ -112,6 +112,21 @@ void conv_dw_ukr(int64_t nseg, const void* const* x_rows, const void* const* dy_
   }
 }
 
+// out = y > 0 ? dy : 0, element by element (the scalar rule of unary_backward's Relu, so the same values).
+template <typename T, int VW>
+void relu_mask(void* out_p, const void* dy_p, const void* y_p, int64_t n) {
+  typedef T VU __attribute__((vector_size(VW * sizeof(T)), aligned(sizeof(T))));
+  T* out = static_cast<T*>(out_p);
+  const T* dy = static_cast<const T*>(dy_p);
+  const T* y = static_cast<const T*>(y_p);
+  int64_t i = 0;
+  for (; i + VW <= n; i += VW) {
+    const VU yv = *reinterpret_cast<const VU*>(y + i), dv = *reinterpret_cast<const VU*>(dy + i);
+    *reinterpret_cast<VU*>(out + i) = yv > VU{} ? dv : VU{};
+  }
+  for (; i < n; ++i) out[i] = y[i] > T(0) ? dy[i] : T(0);
+}
+
 // Fills one dtype's row of the table: tiles of 1..MAXNV vectors, MR pixels each (chosen per ISA for its registers).
 template <typename T, int VW, int MR1, int MR2, int MR3, int MR4>
 void fill_conv_row(pydl::cpu::ConvUkr* row, int max_nv) {
