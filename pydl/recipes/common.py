@@ -6,8 +6,6 @@ scikit-learn's 8x8 digits; every recipe prints which one it used, and returns it
 """
 import functools
 
-import numpy as np
-
 import pydl
 from pydl.datasets import boston_housing, first_available, mnist, offline
 from pydl.utils import set_random_seed, to_categorical
@@ -102,21 +100,5 @@ def finish(args, history, data, metric):
 
 def plot_history(logs, path, metric):
     """Learning curves: loss, and `metric` unless it is the loss, for training and validation, per epoch."""
-    from matplotlib.figure import Figure  # no pyplot: no GUI backend and no global figure state
-    from matplotlib.ticker import MaxNLocator
-
-    panels = ["loss"] + ([metric] if metric != "loss" and metric in logs else [])
-    fig = Figure(figsize=(5 * len(panels), 3.6))
-    for i, key in enumerate(panels):
-        ax = fig.add_subplot(1, len(panels), i + 1)
-        for name, label in ((key, "training"), (f"val_{key}", "validation")):
-            if name in logs:
-                ax.plot(np.arange(1, len(logs[name]) + 1), logs[name], marker="." if len(logs[name]) < 50 else None,
-                        label=label)
-        ax.set_xlabel("epoch")
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_ylabel(key)
-        ax.grid(alpha=0.3)
-        ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    from ..utils.plotting import plot_history as plot
+    plot(logs, ["loss"] + ([metric] if metric != "loss" else []), path)

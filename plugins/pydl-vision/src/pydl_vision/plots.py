@@ -7,6 +7,7 @@ from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+import pydl.utils
 from pydl.layers import Conv2D
 from pydl.models import Model
 
@@ -120,23 +121,9 @@ def plot_feature_maps(model, layer, image, max_maps=16, ncols=8, path=None):
 
 
 def learning_curves(history, metrics=None, path=None):
-    """One panel per metric (default: each one without a val_ counterpart's prefix) with train and validation
-    curves; `history` is a History from fit() or its .history dict."""
-    hist = getattr(history, "history", history)
-    if not hist:
-        raise ValueError("learning_curves: the history is empty")
-    metrics = list(metrics) if metrics else [k for k in hist if not k.startswith("val_")]
-    fig = Figure(figsize=(4.0 * len(metrics), 3.2))
-    axes = fig.subplots(1, len(metrics), squeeze=False).ravel()
-    for ax, name in zip(axes, metrics):
-        for key, style in ((name, "-o"), (f"val_{name}", "--s")):
-            if key in hist:
-                ax.plot(np.arange(1, len(hist[key]) + 1), hist[key], style, markersize=3, label=key)
-        ax.set_xlabel("epoch")
-        ax.set_title(name)
-        ax.legend(fontsize=8)
-        ax.grid(alpha=0.3)
-    return _finish(fig, path)
+    """pydl.utils.plot_history: one panel per metric with training and validation curves; `history` is a History
+    from fit() or its .history dict."""
+    return pydl.utils.plot_history(history, metrics, path)
 
 
 def draw_detections(images, boxes, labels=None, scores=None, true_boxes=None, class_names=None, ncols=4,
