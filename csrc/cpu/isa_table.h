@@ -25,11 +25,16 @@ using GemmMicroKernel = void (*)(int64_t kc, const void* a_panel, const void* b_
 using GemmMicroKernelDirectA = void (*)(int64_t kc, const void* a, int64_t lda, const void* b_panel, void* c,
                                         int64_t ldc, double alpha, double beta, int64_t n);
 
+// m < mr rows of C from a row-major B read in place (A's element (i, k) at a[i * a_rs + k * a_cs]); k may be 0.
+using GemmRowsKernel = void (*)(int64_t m, int64_t n, int64_t k, const void* a, int64_t a_rs, int64_t a_cs,
+                                const void* b, int64_t ldb, void* c, int64_t ldc, double alpha, double beta);
+
 struct GemmKernel {
   int mr, nr;           // register tile
   int64_t mc, kc, nc;   // cache blocks (A block mc x kc in L2, B panel kc x nc in L3)
   GemmMicroKernel ukr;
   GemmMicroKernelDirectA ukr_direct_a;
+  GemmRowsKernel rows;
 };
 
 struct IsaKernels {

@@ -1,5 +1,6 @@
 """The GEMM behind matmul: shapes around the register tiles, transposes, strides, alpha/beta, k=0, NaN in C, on
-every SIMD level (each in a subprocess with PYDL_SIMD set, compared with NumPy float64)."""
+every SIMD level (each in a subprocess with PYDL_SIMD set, compared with NumPy float64), including the unpacked
+path for fewer rows than the register tile."""
 import json
 import os
 import subprocess
@@ -15,7 +16,8 @@ import json
 import numpy as np, pydl
 rng = np.random.default_rng(1)
 shapes = [(1, 1, 1), (1, 7, 1), (2, 3, 5), (13, 17, 19), (12, 32, 32), (25, 33, 47), (97, 1, 61), (3, 300, 2),
-          (200, 8, 3), (129, 257, 65), (64, 64, 64), (37, 0, 11), (300, 40, 7)]
+          (200, 8, 3), (129, 257, 65), (64, 64, 64), (37, 0, 11), (300, 40, 7),
+          (1, 784, 64), (2, 50, 130), (3, 9, 67), (5, 20, 300), (11, 33, 97)]  # fewer rows than a register tile
 worst = {}
 for dt in ("float32", "float64"):
     tol = 1e-5 if dt == "float32" else 1e-12
@@ -79,3 +81,14 @@ def test_large_matmul_threads_agree(restore_threads):
     pydl.set_num_threads(2)
     two = np.asarray(a @ b)
     np.testing.assert_array_equal(one, two)   # the split over threads never changes a result
+
+
+@pytest.mark.parametrize("m", [1, 3])
+def test_few_row_matmul_threads_agree(restore_threads, m):
+    a, b = pydl.randn(m, 784), pydl.randn(784, 3000)  # enough work to be split over threads, by columns
+    pydl.set_num_threads(1)
+    one = np.asarray(a @ b).copy()
+    pydl.set_num_threads(2)
+    two = np.asarray(a @ b)
+    np.testing.assert_array_equal(one, two)
+    np.testing.assert_allclose(one, np.asarray(a, np.float64) @ np.asarray(b, np.float64), rtol=1e-4, atol=1e-3)

@@ -1,5 +1,5 @@
 // BLIS-style GEMM driver: pack B (kc x nc) and A (mc x kc) into aligned panels, then sweep the per-ISA register
-// tile over them. Threads split the (A block, B panel group) grid. Small problems skip packing.
+// tile over them. Threads split the (A block, B panel group) grid. Small problems and few rows skip packing.
 #include <cstdlib>
 #include <cstring>
 #include <vector>
@@ -205,6 +205,24 @@ void gemm_blocked(const GemmKernel& kr, Mat<T> A, Mat<T> B, int64_t m, int64_t n
   }
 }
 
+// m < mr with a row-major B: the per-ISA row kernel on B in place. Threads split the columns in blocks of a fixed
+// width (a multiple of every ISA's column step), so each element's sum is the same at any thread count.
+template <typename T>
+void gemm_few_rows(const GemmKernel& kr, Mat<T> A, Mat<T> B, int64_t m, int64_t n, int64_t k, T alpha, T beta, T* c,
+                   int64_t ldc) {
+  constexpr int64_t kBlock = 256;
+  const int64_t a_rs = A.trans ? 1 : A.ld, a_cs = A.trans ? A.ld : 1;
+  const int64_t blocks = (n + kBlock - 1) / kBlock;
+  auto run = [&](int64_t lo, int64_t hi) {
+    const int64_t j0 = lo * kBlock, j1 = std::min(n, hi * kBlock);
+    kr.rows(m, j1 - j0, k, A.p, a_rs, a_cs, B.p + j0, B.ld, c + j0, ldc, alpha, beta);
+  };
+  // Threads only where there is enough work to amortise waking them (about 2 MFLOP each).
+  const int64_t threads = std::min<int64_t>(get_num_threads(), 2 * m * n * k / (int64_t(2) << 20));
+  if (threads > 1 && blocks > 1) parallel_for(0, blocks, std::max<int64_t>(1, blocks / threads), run);
+  else run(0, blocks);
+}
+
 template <typename T>
 void gemm_typed(bool ta, bool tb, int64_t m, int64_t n, int64_t k, double alpha_d, const T* a, int64_t lda, int64_t sa,
                 const T* b, int64_t ldb, int64_t sb, double beta_d, T* c, int64_t ldc, int64_t sc, int64_t batch) {
@@ -217,7 +235,8 @@ void gemm_typed(bool ta, bool tb, int64_t m, int64_t n, int64_t k, double alpha_
     T* cb = c + bi * sc;
     if (k == 0) { scale_c(cb, ldc, m, n, beta); return; }
     Mat<T> A{a + bi * sa, lda, ta}, B{b + bi * sb, ldb, tb};
-    if (small) gemm_small(A, B, m, n, k, alpha, beta, cb, ldc);
+    if (m < kr.mr && !tb) gemm_few_rows(kr, A, B, m, n, k, alpha, beta, cb, ldc);
+    else if (small) gemm_small(A, B, m, n, k, alpha, beta, cb, ldc);
     else gemm_blocked(kr, A, B, m, n, k, alpha, beta, cb, ldc);
   };
   if (batch > 1 && small) {

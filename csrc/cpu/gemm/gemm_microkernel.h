@@ -65,3 +65,55 @@ void gemm_ukr_direct_a(int64_t kc, const void* a, int64_t lda, const void* b_pan
                        double alpha, double beta, int64_t n) {
   gemm_ukr_impl<T, MR, NV, VW, true>(kc, a, lda, b_panel, c, ldc, alpha, beta, MR, n);
 }
+
+// Few rows of C (m below the register tile's MR, e.g. one sample through a dense layer):
+// C[i, :] = alpha * sum_k A[i, k] B[k, :] + beta * C[i, :], with B row-major (row stride ldb) read in place and A's
+// element (i, k) at a[i * a_rs + k * a_cs]. Columns go NV vectors at a time, k in order: no packing, and no work
+// for rows that do not exist (the packed path would pad m up to MR).
+template <typename T, int VW>
+void gemm_rows(int64_t m, int64_t n, int64_t k, const void* a_in, int64_t a_rs, int64_t a_cs, const void* b_in,
+               int64_t ldb, void* c_out, int64_t ldc, double alpha_d, double beta_d) {
+  typedef T V __attribute__((vector_size(VW * sizeof(T))));
+  typedef T VU __attribute__((vector_size(VW * sizeof(T)), aligned(sizeof(T))));
+  constexpr int NV = 4, W = NV * VW;
+  const T* __restrict a = static_cast<const T*>(a_in);
+  const T* __restrict b = static_cast<const T*>(b_in);
+  T* c = static_cast<T*>(c_out);
+  const T alpha = static_cast<T>(alpha_d), beta = static_cast<T>(beta_d);
+  for (int64_t i = 0; i < m; ++i) {
+    const T* ar = a + i * a_rs;
+    T* cr = c + i * ldc;
+    int64_t j = 0;
+    for (; j + W <= n; j += W) {
+      V acc[NV] = {};
+      for (int64_t kk = 0; kk < k; ++kk) {
+        const V av = ar[kk * a_cs] - V{};  // broadcast
+        const T* br = b + kk * ldb + j;
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; ++v) acc[v] += av * *reinterpret_cast<const VU*>(br + v * VW);
+      }
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) {
+        VU* cv = reinterpret_cast<VU*>(cr + j + v * VW);
+        V r = acc[v] * alpha;
+        if (beta != T(0)) r += *cv * beta;
+        *cv = r;
+      }
+    }
+    for (; j + VW <= n; j += VW) {
+      V acc = {};
+      for (int64_t kk = 0; kk < k; ++kk) acc += (ar[kk * a_cs] - V{}) * *reinterpret_cast<const VU*>(b + kk * ldb + j);
+      VU* cv = reinterpret_cast<VU*>(cr + j);
+      V r = acc * alpha;
+      if (beta != T(0)) r += *cv * beta;
+      *cv = r;
+    }
+    for (; j < n; ++j) {
+      T acc = T(0);
+      for (int64_t kk = 0; kk < k; ++kk) acc += ar[kk * a_cs] * b[kk * ldb + j];
+      T r = alpha * acc;
+      if (beta != T(0)) r += beta * cr[j];
+      cr[j] = r;
+    }
+  }
+}

@@ -17,9 +17,9 @@ void fill_isa_avx2(IsaKernels& k) {
   fill_elementwise(k);
   k.softmax_rows_f32 = softmax_rows_f32;
   k.gemm[0] = GemmKernel{6, 16, 144, 256, 3072, gemm_ukr<float, 6, 2, 8>,
-                         gemm_ukr_direct_a<float, 6, 2, 8>};
+                         gemm_ukr_direct_a<float, 6, 2, 8>, gemm_rows<float, 8>};
   k.gemm[1] = GemmKernel{6, 8, 144, 256, 2048, gemm_ukr<double, 6, 2, 4>,
-                         gemm_ukr_direct_a<double, 6, 2, 4>};
+                         gemm_ukr_direct_a<double, 6, 2, 4>, gemm_rows<double, 4>};
 }
 
 }  // namespace cpu

@@ -17,9 +17,9 @@ void fill_isa_generic(IsaKernels& k) {
   fill_elementwise(k);
   k.softmax_rows_f32 = softmax_rows_f32;
   k.gemm[0] = GemmKernel{4, 8, 128, 256, 2048, gemm_ukr<float, 4, 2, 4>,
-                         gemm_ukr_direct_a<float, 4, 2, 4>};
+                         gemm_ukr_direct_a<float, 4, 2, 4>, gemm_rows<float, 4>};
   k.gemm[1] = GemmKernel{4, 4, 128, 256, 2048, gemm_ukr<double, 4, 2, 2>,
-                         gemm_ukr_direct_a<double, 4, 2, 2>};
+                         gemm_ukr_direct_a<double, 4, 2, 2>, gemm_rows<double, 2>};
 }
 
 }  // namespace cpu
