@@ -2,7 +2,6 @@
 // tile over them. Threads split the (A block, B panel group) grid. Small problems and few rows skip packing.
 #include <cstdlib>
 #include <cstring>
-#include <vector>
 #include "core/thread_pool.h"
 #include "cpu/isa_table.h"
 #include "cpu/kernels.h"
@@ -42,28 +41,17 @@ template <typename T> void scale_c(T* c, int64_t ldc, int64_t m, int64_t n, T be
     for (int64_t j = 0; j < n; ++j) c[i * ldc + j] = beta == T(0) ? T(0) : beta * c[i * ldc + j];
 }
 
-// Direct loops for small problems, where packing costs more than it saves.
-template <typename T> void gemm_small(Mat<T> A, Mat<T> B, int64_t m, int64_t n, int64_t k, T alpha, T beta, T* c, int64_t ldc) {
-  T stack_acc[256];
-  std::vector<T> heap_acc(n > 256 ? n : 0);
-  T* acc = n > 256 ? heap_acc.data() : stack_acc;
+// Direct loops for small problems with a transposed B, where packing costs more than it saves (a row-major B goes
+// to the per-ISA row kernel instead, see gemm_unpacked_rows).
+template <typename T> void gemm_small_bt(Mat<T> A, Mat<T> B, int64_t m, int64_t n, int64_t k, T alpha, T beta, T* c,
+                                         int64_t ldc) {
   for (int64_t i = 0; i < m; ++i) {
-    std::fill(acc, acc + n, T(0));
-    if (!B.trans) {
-      for (int64_t kk = 0; kk < k; ++kk) {
-        const T a = A(i, kk);
-        const T* brow = B.p + kk * B.ld;
-        for (int64_t j = 0; j < n; ++j) acc[j] += a * brow[j];
-      }
-    } else {
-      for (int64_t j = 0; j < n; ++j) {
-        T s = 0;
-        for (int64_t kk = 0; kk < k; ++kk) s += A(i, kk) * B.p[j * B.ld + kk];
-        acc[j] = s;
-      }
-    }
     T* crow = c + i * ldc;
-    for (int64_t j = 0; j < n; ++j) crow[j] = alpha * acc[j] + (beta == T(0) ? T(0) : beta * crow[j]);
+    for (int64_t j = 0; j < n; ++j) {
+      T s = 0;
+      for (int64_t kk = 0; kk < k; ++kk) s += A(i, kk) * B.p[j * B.ld + kk];
+      crow[j] = alpha * s + (beta == T(0) ? T(0) : beta * crow[j]);
+    }
   }
 }
 
@@ -205,10 +193,11 @@ void gemm_blocked(const GemmKernel& kr, Mat<T> A, Mat<T> B, int64_t m, int64_t n
   }
 }
 
-// m < mr with a row-major B: the per-ISA row kernel on B in place. Threads split the columns in blocks of a fixed
-// width (a multiple of every ISA's column step), so each element's sum is the same at any thread count.
+// A row-major B read in place by the per-ISA row kernel: for m < mr (packing would pad m up to mr) and for small
+// problems. Threads split the columns in blocks of a fixed width (a multiple of every ISA's column step), so each
+// element's sum is the same at any thread count.
 template <typename T>
-void gemm_few_rows(const GemmKernel& kr, Mat<T> A, Mat<T> B, int64_t m, int64_t n, int64_t k, T alpha, T beta, T* c,
+void gemm_unpacked_rows(const GemmKernel& kr, Mat<T> A, Mat<T> B, int64_t m, int64_t n, int64_t k, T alpha, T beta, T* c,
                    int64_t ldc) {
   constexpr int64_t kBlock = 256;
   const int64_t a_rs = A.trans ? 1 : A.ld, a_cs = A.trans ? A.ld : 1;
@@ -235,8 +224,8 @@ void gemm_typed(bool ta, bool tb, int64_t m, int64_t n, int64_t k, double alpha_
     T* cb = c + bi * sc;
     if (k == 0) { scale_c(cb, ldc, m, n, beta); return; }
     Mat<T> A{a + bi * sa, lda, ta}, B{b + bi * sb, ldb, tb};
-    if (m < kr.mr && !tb) gemm_few_rows(kr, A, B, m, n, k, alpha, beta, cb, ldc);
-    else if (small) gemm_small(A, B, m, n, k, alpha, beta, cb, ldc);
+    if (!tb && (small || m < kr.mr)) gemm_unpacked_rows(kr, A, B, m, n, k, alpha, beta, cb, ldc);
+    else if (small) gemm_small_bt(A, B, m, n, k, alpha, beta, cb, ldc);
     else gemm_blocked(kr, A, B, m, n, k, alpha, beta, cb, ldc);
   };
   if (batch > 1 && small) {
