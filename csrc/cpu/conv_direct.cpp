@@ -21,15 +21,7 @@ namespace pydl {
 namespace cpu {
 
 const ConvIsaKernels& conv_isa_kernels() {
-  static const ConvIsaKernels table = [] {
-    ConvIsaKernels k;
-    switch (active_isa()) {
-      case Isa::AVX512: fill_conv_avx512(k); break;
-      case Isa::AVX2: fill_conv_avx2(k); break;
-      default: fill_conv_generic(k); break;
-    }
-    return k;
-  }();
+  static const ConvIsaKernels table = table_for_active_isa(fill_conv_generic, fill_conv_avx2, fill_conv_avx512);
   return table;
 }
 

@@ -43,15 +43,7 @@ template <typename T> double sum_squares(const T* g, int64_t n) {
 }
 
 const OptimIsaKernels& optim_isa_kernels() {
-  static const OptimIsaKernels table = [] {
-    OptimIsaKernels k;
-    switch (active_isa()) {
-      case Isa::AVX512: fill_optim_avx512(k); break;
-      case Isa::AVX2: fill_optim_avx2(k); break;
-      default: fill_optim_generic(k); break;
-    }
-    return k;
-  }();
+  static const OptimIsaKernels table = table_for_active_isa(fill_optim_generic, fill_optim_avx2, fill_optim_avx512);
   return table;
 }
 

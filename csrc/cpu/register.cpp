@@ -5,15 +5,7 @@ namespace pydl {
 namespace cpu {
 
 const IsaKernels& isa_kernels() {
-  static const IsaKernels table = [] {
-    IsaKernels k;
-    switch (active_isa()) {
-      case Isa::AVX512: fill_isa_avx512(k); break;
-      case Isa::AVX2: fill_isa_avx2(k); break;
-      default: fill_isa_generic(k); break;
-    }
-    return k;
-  }();
+  static const IsaKernels table = table_for_active_isa(fill_isa_generic, fill_isa_avx2, fill_isa_avx512);
   return table;
 }
 
