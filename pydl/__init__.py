@@ -41,14 +41,18 @@ __all__ = [
 
 # The Keras-style API (pure Python on top of the ops), imported on first use so `import pydl` stays fast.
 _SUBMODULES = ("registry", "plugins", "layers", "models", "optimizers", "losses", "metrics", "activations", "initializers", "regularizers",
-               "callbacks", "utils", "preprocessing", "datasets", "saving", "nn_ops")
+               "callbacks", "utils", "preprocessing", "datasets", "saving", "nn_ops", "backend")
+# Keras's top-level names (`from keras import Sequential`), resolved on first use like the submodules.
+_KERAS_NAMES = {"Sequential": "models", "Model": "models", "Input": "layers"}
 
 
 def __getattr__(name):
+    import importlib
     if name in _SUBMODULES:
-        import importlib
         return importlib.import_module(f".{name}", __name__)
+    if name in _KERAS_NAMES:
+        return getattr(importlib.import_module(f".{_KERAS_NAMES[name]}", __name__), name)
     raise AttributeError(f"module 'pydl' has no attribute '{name}'")
 
 
-__all__ += list(_SUBMODULES)
+__all__ += list(_SUBMODULES) + list(_KERAS_NAMES)

@@ -8,6 +8,7 @@ import re
 import numpy as np
 
 from .. import initializers, regularizers
+from ..backend import floatx as _floatx
 from ..autograd import no_grad
 from ..tensor import Device, Tensor, empty, from_numpy, tensor
 from .node import KerasTensor, Node, is_symbolic
@@ -92,7 +93,7 @@ class Layer:
         if not isinstance(self.name, str) or not self.name:
             raise ValueError(f"layer name must be a non-empty string, got {self.name!r}")
         self._trainable = bool(trainable)
-        self.dtype = str(dtype) if dtype is not None else "float32"
+        self.dtype = str(dtype) if dtype is not None else _floatx()
         if self.dtype not in ("float32", "float64"):
             raise ValueError(f"{type(self).__name__}: dtype must be float32 or float64, got {dtype!r}")
         self.built = False

@@ -217,6 +217,19 @@ class Network(Layer):
         shapes = [tuple(t.shape) for t in self.inputs]
         return shapes[0] if len(shapes) == 1 else shapes
 
+    @property
+    def input(self):
+        """The model's own symbolic input(s) (Keras: `model.input`, e.g. for K.function), before any outer call."""
+        if not self.inputs:
+            return super().input
+        return self.inputs[0] if len(self.inputs) == 1 else list(self.inputs)
+
+    @property
+    def output(self):
+        if not self.outputs:
+            return super().output
+        return self.outputs[0] if len(self.outputs) == 1 else list(self.outputs)
+
     def count_params(self):
         return int(sum(int(w.size) for w in self.weights))
 
