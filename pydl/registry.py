@@ -1,6 +1,6 @@
 """Everything plugins register, looked up by dotted name: ``pydl.registry.recipes["vision.lenet5"]``.
 
-Five tables (models, layers, datasets, recipes, commands). A plugin's items are named "<plugin>.<item>"; the core
+Six tables (models, layers, datasets, recipes, commands, apis). A plugin's items are named "<plugin>.<item>"; the core
 plugin "pydl" (pydl's own recipes) also answers to the bare item name, so "shallow_net" == "pydl.shallow_net".
 Plugins load on first use of a table (only the plugin a name points to, when a name is given), never during
 ``import pydl``. A name from a plugin that failed to load raises `pydl.plugins.PluginLoadError`; an unknown name
@@ -9,8 +9,9 @@ raises KeyError listing the known ones.
 import re
 
 CORE = "pydl"
-KINDS = ("models", "layers", "datasets", "recipes", "commands")
+KINDS = ("models", "layers", "datasets", "recipes", "commands", "apis")
 _ITEM = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")  # no dots: the first dot always separates plugin from item
+_API_PATH = re.compile(r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*$")  # a Keras module path: "applications.vgg19"
 
 
 class UnknownNameError(KeyError):
@@ -111,8 +112,15 @@ class Table:
         return f"<pydl.registry.{self.kind}: {len(self._entries)} loaded>"
 
 
-models, layers, datasets, recipes, commands = (Table(k) for k in KINDS)
-_TABLES = dict(zip(KINDS, (models, layers, datasets, recipes, commands)))
+models, layers, datasets, recipes, commands, apis = (Table(k) for k in KINDS)
+_TABLES = dict(zip(KINDS, (models, layers, datasets, recipes, commands, apis)))
+
+
+def api(path):
+    """The names some plugin registered for Keras module path `path` (a dict), or None when no installed plugin
+    provides it. Loads every plugin (a façade module is used only when the user asks for one of its names)."""
+    found = [e for e in apis.entries() if e.item == path]
+    return found[0].obj if found else None
 
 
 class Registrar:
@@ -124,12 +132,16 @@ class Registrar:
         self.staged = []
 
     def _add(self, kind, item, obj, help="", arguments=None):
-        if not isinstance(item, str) or not _ITEM.match(item):
+        if kind == "apis":
+            if not isinstance(item, str) or not _API_PATH.match(item):
+                raise ValueError(f"api path must be a dotted lower-case module path such as 'applications.vgg19', "
+                                 f"got {item!r}")
+        elif not isinstance(item, str) or not _ITEM.match(item):
             raise ValueError(f"{kind[:-1]} name must be letters, digits, '_' or '-' (no dots; pydl adds the "
                              f"'{self.name}.' prefix), got {item!r}")
         if kind == "layers" and not isinstance(obj, type):
             raise TypeError(f"add_layer({item!r}, ...) expects a Layer class, got {obj!r}")
-        if kind != "layers" and not callable(obj):
+        if kind not in ("layers", "apis") and not callable(obj):
             raise TypeError(f"add_{kind[:-1]}({item!r}, ...) expects a callable, got {obj!r}")
         if arguments is not None and not callable(arguments):
             raise TypeError(f"arguments= of {item!r} must be a function(parser), got {arguments!r}")
@@ -156,6 +168,13 @@ class Registrar:
     def add_command(self, name, fn, help="", arguments=None):
         """An extra `pydl <plugin>.<name>` subcommand: `arguments(parser)`, then `fn(args)` returns an exit code."""
         self._add("commands", name, fn, help, arguments)
+
+    def add_api(self, path, names, help=""):
+        """The names a Keras module offers (`{"VGG19": fn, "preprocess_input": fn}`) for pydl's façade of that module
+        path: `add_api("applications.vgg19", ...)` serves `pydl.applications.vgg19` (see `api()`)."""
+        if not isinstance(names, dict) or not all(isinstance(k, str) and k.isidentifier() for k in names):
+            raise TypeError(f"add_api({path!r}, ...) expects a dict of identifier -> object, got {names!r}")
+        self._add("apis", path, dict(names), help)
 
 
 def commit(staged, owner):

@@ -15,8 +15,9 @@ class VisionPlugin(Plugin):
     requires_pydl = ">=0.1"
 
     def register(self, registry):
-        from . import models
+        from . import applications, models
         models.register(registry)
+        applications.register(registry)  # keras.applications / keras.preprocessing.image for pydl's façades
         for recipe in RECIPES:
             module = importlib.import_module(f"{__package__}.recipes.{recipe}")
             registry.add_recipe(recipe, module.run, help=(module.__doc__ or "").strip().splitlines()[0],

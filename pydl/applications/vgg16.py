@@ -1,0 +1,5 @@
+"""`keras.applications.vgg16` for pydl: served by the plugin that registers it (pydl-vision)."""
+from ..plugins import facade
+
+__getattr__ = facade.module_getattr("applications.vgg16", __name__)
+__dir__ = facade.module_dir("applications.vgg16", globals())
