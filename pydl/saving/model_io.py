@@ -1,6 +1,7 @@
 """model.save / load_model and save_weights / load_weights on top of the pydl archive (archive.py), plus Keras 2
 HDF5 weight files through keras_h5.py."""
 import os
+import re
 
 import numpy as np
 
@@ -164,7 +165,8 @@ def load_weights(model, filepath, by_name=False, skip_mismatch=False, max_bytes=
 
 def _needs_objects(e):
     """A registry miss (unknown class or function name): the file may be fine, the caller must supply the object."""
-    return isinstance(e, ValueError) and (str(e).startswith("Unknown ") or "custom_objects" in str(e))
+    return isinstance(e, ValueError) and (re.match(r"Unknown [\w ]+ '.*'\. Valid names", str(e)) is not None
+                                          or "custom_objects" in str(e))
 
 
 def _rebuild(path, what, fn):
