@@ -107,7 +107,7 @@ def read_archive(path, max_bytes=None):
     except CorruptFileError:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, ValueError, struct.error,
-            OverflowError) as e:  # zipfile's own errors on a hostile central directory
+            OverflowError, OSError) as e:  # zipfile's errors on a hostile directory (OSError: a negative seek)
         raise CorruptFileError(f"'{path}' is truncated or corrupt ({type(e).__name__}: {str(e)[:200]})") from None
     if "weights.json" in docs:
         docs["weights.json"] = {"layers": check_manifest(path, docs["weights.json"], arrays)}
