@@ -4,6 +4,7 @@ summary() and saving. Calling a layer on symbolic tensors records a graph node i
 import collections
 import inspect
 import re
+import threading
 
 import numpy as np
 
@@ -15,6 +16,27 @@ from .node import KerasTensor, Node, is_symbolic
 
 _name_counts = collections.defaultdict(int)
 _activity_sink = []  # stack of lists collecting activity-regularization losses during a model's forward pass
+_budget_local = threading.local()  # per thread, a stack of [elements left, reason] (see weight_budget)
+
+
+def _weight_budgets():
+    return _budget_local.__dict__.setdefault("stack", [])
+
+
+class weight_budget:
+    """Within this block add_weight refuses (ValueError naming `reason`) to create more than `elements` weight
+    elements in all, before allocating: a model rebuilt from a file needs no more than the file's weights hold."""
+
+    def __init__(self, elements, reason):
+        self.entry = [int(elements), reason]
+
+    def __enter__(self):
+        _weight_budgets().append(self.entry)
+        return self
+
+    def __exit__(self, *exc):
+        _weight_budgets().remove(self.entry)
+        return False
 
 
 def reset_names():
@@ -175,6 +197,13 @@ class Layer:
         shape = tuple(int(s) for s in shape)
         if any(s < 0 for s in shape):
             raise ValueError(f"{self.name}: weight '{name}' cannot have a negative dimension, got {shape}")
+        if _weight_budgets():
+            count = int(np.prod(shape, dtype=object)) if shape else 1
+            entry = _weight_budgets()[-1]
+            if count > entry[0]:
+                raise ValueError(f"{self.name}: weight '{name}' of shape {shape} needs {count} elements but only "
+                                 f"{entry[0]} are allowed here ({entry[1]})")
+            entry[0] -= count
         init = initializers.get(initializer if initializer is not None else "glorot_uniform")
         value = init(shape, dtype=dtype or self.dtype)
         if not isinstance(value, Tensor):

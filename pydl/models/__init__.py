@@ -11,10 +11,11 @@ from .model import Model
 from .sequential import Sequential
 
 
-def load_model(filepath, custom_objects=None, compile=True):
-    """A model saved with model.save(): architecture, weights and (when compile) optimizer and loss settings."""
+def load_model(filepath, custom_objects=None, compile=True, max_bytes=None):
+    """A model saved with model.save(): architecture, weights and (when compile) optimizer and loss settings.
+    A file that cannot be decoded raises pydl.saving.CorruptFileError; max_bytes raises the load size cap."""
     from ..saving import load_model as _load
-    return _load(filepath, custom_objects=custom_objects, compile=compile)
+    return _load(filepath, custom_objects=custom_objects, compile=compile, max_bytes=max_bytes)
 
 
 def save_model(model, filepath, overwrite=True, include_optimizer=True):

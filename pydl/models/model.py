@@ -29,9 +29,11 @@ class Model(TrainingMixin, Network):
         from ..saving import save_weights
         save_weights(self, filepath, overwrite=overwrite)
 
-    def load_weights(self, filepath, by_name=False, skip_mismatch=False):
+    def load_weights(self, filepath, by_name=False, skip_mismatch=False, max_bytes=None):
+        """All weights or none (everything is checked before the first is assigned); max_bytes raises the load
+        size cap (default pydl.saving.limits.DEFAULT_MAX_BYTES, or env PYDL_MAX_LOAD_BYTES)."""
         from ..saving import load_weights
-        load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
+        load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch, max_bytes=max_bytes)
 
     def to_json(self, **kwargs):
         import json

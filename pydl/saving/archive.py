@@ -1,24 +1,28 @@
 """The pydl file: a ZIP archive (stored, CRC-checked) of JSON documents and one tensor container.
 
 Members: pydl_format.json (format, version, kind), config.json (models), weights.json (the manifest: layers, weight
-names, shapes, dtypes) and weights.safetensors (with the safetensors package) or weights.npz (NumPy, read with
-allow_pickle=False). Nothing in a file is ever executed. Writes go to a temporary file in the same directory that is
-fsynced and then renamed over the target, so a crash never leaves a half-written file under the real name.
+names, shapes, dtypes) and weights.safetensors (written with the safetensors package when installed) or weights.npz.
+Nothing in a file is ever executed. Reading checks every declared size against the file's real size and the load
+limits (limits.py) before inflating or allocating, and every document's schema (schema.py); any failure is a
+CorruptFileError naming the file. Writes are atomic (atomic.py).
 """
 import io
 import json
 import os
+import struct
 import zipfile
 
 import numpy as np
 
-FORMAT_NAME = "pydl"
-FORMAT_VERSION = 1
-MAX_JSON_BYTES = 64 * 1024 * 1024
+from .atomic import atomic_write  # noqa: F401 (part of this module's interface)
+from .containers import unpack_arrays
+from .errors import CorruptFileError
+from .limits import MAX_JSON_BYTES, limits
+from .schema import FORMAT_NAME, FORMAT_VERSION, check_header, check_manifest, parse_json
+from .zipread import Budget, members, read_member
 
-
-class CorruptFileError(ValueError):
-    """The file is not a complete, valid pydl archive."""
+__all__ = ["CorruptFileError", "FORMAT_NAME", "FORMAT_VERSION", "atomic_write", "file_kind", "pack_arrays",
+           "read_archive", "write_archive"]
 
 
 def _safetensors():
@@ -40,51 +44,6 @@ def pack_arrays(arrays, container=None):
     buf = io.BytesIO()
     np.savez(buf, **arrays)
     return "weights.npz", buf.getvalue()
-
-
-def unpack_arrays(member, data, path):
-    if member.endswith(".safetensors"):
-        st = _safetensors()
-        if st is None:
-            raise ImportError(f"'{path}' stores its weights with safetensors; install it to read the file "
-                              "(pip install safetensors)")
-        try:
-            return dict(st.load(data))
-        except Exception as e:  # the library's own error type varies by version
-            raise CorruptFileError(f"'{path}': the weights container is corrupt ({e})") from None
-    try:
-        with np.load(io.BytesIO(data), allow_pickle=False) as z:
-            return {k: z[k] for k in z.files}
-    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as e:
-        raise CorruptFileError(f"'{path}': the weights container is corrupt ({e})") from None
-
-
-def atomic_write(path, data):
-    """Writes bytes to path via a fsynced temporary file and os.replace; removes the temporary on any failure."""
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    tmp = f"{path}.tmp-{os.getpid()}"
-    try:
-        with open(tmp, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    try:  # make the rename itself durable
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    except OSError:
-        pass
 
 
 def write_archive(path, kind, documents, arrays, container=None):
@@ -111,39 +70,45 @@ def file_kind(path):
     return "unknown"
 
 
-def read_archive(path):
-    """(header, {member: parsed JSON}, arrays) with every failure reported as CorruptFileError naming the file."""
+def _read(path, lim):
+    with open(path, "rb") as f:
+        real_size = os.fstat(f.fileno()).st_size
+        with zipfile.ZipFile(f) as z:
+            table = members(z, path, real_size)
+            if "pydl_format.json" not in table:
+                raise CorruptFileError(f"'{path}' is a ZIP file but not a pydl file (no pydl_format.json)")
+            budget, docs = Budget(lim), {}
+            for name, info in table.items():
+                if name.endswith(".json"):
+                    if info.file_size > MAX_JSON_BYTES:
+                        raise CorruptFileError(f"'{path}': member {name} is implausibly large ({info.file_size} "
+                                               "bytes)")
+                    docs[name] = parse_json(path, name, read_member(z, info, path, budget))
+            header = docs.pop("pydl_format.json")
+            check_header(path, header)
+            member = header["weights"]
+            if member not in table:
+                raise CorruptFileError(f"'{path}' is incomplete: the weights member {member!r} is missing")
+            arrays = unpack_arrays(member, read_member(z, table[member], path, budget), path, budget)
+    return header, docs, arrays
+
+
+def read_archive(path, max_bytes=None):
+    """(header, {member: parsed JSON}, arrays); weights.json (when present) is checked against the arrays. Every
+    failure to decode is a CorruptFileError naming the file."""
     path = os.fspath(path)
+    lim = limits(max_bytes)
     kind = file_kind(path)
     if kind != "pydl":
         raise CorruptFileError(f"'{path}' is not a pydl file (it starts with neither a ZIP nor a known header)"
                                if kind == "unknown" else f"'{path}' is an HDF5 file, not a pydl file")
     try:
-        with zipfile.ZipFile(path) as z:
-            names = set(z.namelist())
-            if "pydl_format.json" not in names:
-                raise CorruptFileError(f"'{path}' is a ZIP file but not a pydl file (no pydl_format.json)")
-            docs = {}
-            for name in names:
-                if name.endswith(".json"):
-                    info = z.getinfo(name)
-                    if info.file_size > MAX_JSON_BYTES:
-                        raise CorruptFileError(f"'{path}': member {name} is implausibly large ({info.file_size} bytes)")
-                    docs[name] = json.loads(z.read(name).decode("utf-8"))
-            header = docs.pop("pydl_format.json")
-            if header.get("format") != FORMAT_NAME or not isinstance(header.get("version"), int):
-                raise CorruptFileError(f"'{path}': unrecognised header {header!r}")
-            if header["version"] > FORMAT_VERSION:
-                raise CorruptFileError(f"'{path}' was written by a newer pydl (format version {header['version']}; "
-                                       f"this pydl reads up to {FORMAT_VERSION})")
-            member = header.get("weights")
-            if member not in names:
-                raise CorruptFileError(f"'{path}' is incomplete: the weights member {member!r} is missing")
-            arrays = unpack_arrays(member, z.read(member), path)
-    except zipfile.BadZipFile as e:
-        raise CorruptFileError(f"'{path}' is truncated or corrupt ({e})") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise CorruptFileError(f"'{path}' holds a corrupt JSON document ({e})") from None
-    except (EOFError, zipfile.LargeZipFile, NotImplementedError) as e:
-        raise CorruptFileError(f"'{path}' is truncated or corrupt ({e})") from None
+        header, docs, arrays = _read(path, lim)
+    except CorruptFileError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, ValueError, struct.error,
+            OverflowError, OSError) as e:  # zipfile's errors on a hostile directory (OSError: a negative seek)
+        raise CorruptFileError(f"'{path}' is truncated or corrupt ({type(e).__name__}: {str(e)[:200]})") from None
+    if "weights.json" in docs:
+        docs["weights.json"] = {"layers": check_manifest(path, docs["weights.json"], arrays)}
     return header, docs, arrays

@@ -1,10 +1,14 @@
 """model.save / load_model and save_weights / load_weights on top of the pydl archive (archive.py), plus Keras 2
 HDF5 weight files through keras_h5.py."""
 import os
+import re
 
 import numpy as np
 
+from ..autograd import no_grad
+from ..tensor import tensor
 from .archive import CorruptFileError, file_kind, read_archive, write_archive
+from .schema import check_config, check_optimizer_state, check_training
 from .serialization import model_from_config, model_to_config
 
 
@@ -89,96 +93,143 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True, extra=No
     write_archive(filepath, "model", docs, arrays)
 
 
-def _assign(layer, entries, arrays, path):
-    """Sets one layer's weights from manifest entries, checking count and shapes (naming layer and shapes)."""
+def _plan_layer(layer, entries, path):
+    """[(model tensor, file array)] for one layer after checking count and shapes (naming layer and shapes); assigns
+    nothing. The manifest entries carry their arrays (checked against the container by schema.check_manifest)."""
     named = layer._named_weights()
     if len(entries) != len(named):
         raise ValueError(f"'{path}': layer '{layer.name}' ({type(layer).__name__}) has {len(named)} weights in the "
                          f"model but {len(entries)} in the file")
-    values = []
-    for e, (wname, t) in zip(entries, named):
-        if e["key"] not in arrays:
-            raise CorruptFileError(f"'{path}' is incomplete: weight '{e['name']}' ({e['key']}) is missing")
-        a = arrays[e["key"]]
-        if tuple(a.shape) != tuple(e["shape"]):
-            raise CorruptFileError(f"'{path}': weight '{e['name']}' has shape {tuple(a.shape)} but the manifest says "
-                                   f"{tuple(e['shape'])}")
+    plan = []
+    for (fname, a), (wname, t) in zip(entries, named):
         if tuple(a.shape) != tuple(t.shape):
             raise ValueError(f"'{path}': cannot load weights into layer '{layer.name}': weight '{wname}' has shape "
-                             f"{tuple(t.shape)} in the model but the file's '{e['name']}' has shape {tuple(a.shape)}")
-        values.append(a)
-    layer.set_weights(values)
+                             f"{tuple(t.shape)} in the model but the file's '{fname}' has shape {tuple(a.shape)}")
+        plan.append((t, a))
+    return plan
 
 
-def _load_manifest(model, manifest, arrays, path, by_name=False, skip_mismatch=False):
-    layers = _layers_with_weights(model)
+def _plan(model, layers_in_file, path, by_name=False, skip_mismatch=False):
+    """The whole load as [(tensor, array)], every layer checked before any weight is touched.
+    layers_in_file: [(layer name, [(weight name, array)])] in file order."""
     if by_name:
-        by = {l.name: l for l in model.layers}
-        for entry in manifest:
-            layer = by.get(entry["name"])
-            if layer is None:
-                continue
-            try:
-                _assign(layer, entry["weights"], arrays, path)
-            except ValueError:
-                if not skip_mismatch:
-                    raise
-        return
-    if len(manifest) != len(layers):
-        raise ValueError(f"'{path}' holds weights for {len(manifest)} layers "
-                         f"({', '.join(e['name'] for e in manifest)}) but the model has {len(layers)} layers with "
+        by, plan = {l.name: l for l in model.layers}, []
+        for name, entries in layers_in_file:
+            if name in by:
+                try:
+                    plan += _plan_layer(by[name], entries, path)
+                except ValueError:
+                    if not skip_mismatch:
+                        raise
+        return plan
+    layers = _layers_with_weights(model)
+    if len(layers_in_file) != len(layers):
+        raise ValueError(f"'{path}' holds weights for {len(layers_in_file)} layers "
+                         f"({', '.join(n for n, _ in layers_in_file)}) but the model has {len(layers)} layers with "
                          f"weights ({', '.join(l.name for l in layers)})")
-    for entry, layer in zip(manifest, layers):
-        _assign(layer, entry["weights"], arrays, path)
+    return [p for (_, entries), layer in zip(layers_in_file, layers) for p in _plan_layer(layer, entries, path)]
 
 
-def load_weights(model, filepath, by_name=False, skip_mismatch=False):
+def commit(plan):
+    """Converts every array to its weight's dtype and device first (the step that can fail), then copies them in."""
+    staged = [(t, tensor(np.ascontiguousarray(a), dtype=t.dtype, device=t.device)) for t, a in plan]
+    with no_grad():
+        for t, v in staged:
+            t[...] = v
+
+
+def _manifest_layers(manifest, arrays):
+    return [(e["name"], [(w["name"], arrays[w["key"]]) for w in e["weights"]]) for e in manifest]
+
+
+def _weights_doc(path, docs):
+    if "weights.json" not in docs:
+        raise CorruptFileError(f"'{path}' is incomplete: it has no weights.json")
+    return docs["weights.json"]["layers"]
+
+
+def load_weights(model, filepath, by_name=False, skip_mismatch=False, max_bytes=None):
+    """Loads every weight or none: the file is read and checked whole, and every layer's weight count and shapes
+    matched, before the first weight is assigned."""
     path = os.fspath(filepath)
     if file_kind(path) == "hdf5":
         from .keras_h5 import load_keras_h5_weights
-        return load_keras_h5_weights(model, path, by_name=by_name, skip_mismatch=skip_mismatch)
-    header, docs, arrays = read_archive(path)
-    manifest = docs.get("weights.json", {}).get("layers")
-    if not isinstance(manifest, list):
-        raise CorruptFileError(f"'{path}' is incomplete: weights.json is missing or invalid")
+        return load_keras_h5_weights(model, path, by_name=by_name, skip_mismatch=skip_mismatch, max_bytes=max_bytes)
+    header, docs, arrays = read_archive(path, max_bytes)
+    manifest = _weights_doc(path, docs)
     if not model.built or not getattr(model, "_is_graph_network", True):
         raise ValueError(f"load_weights: the model '{model.name}' is not built yet; build it (give the first layer "
                          "an input_shape or call model.build(shape)) before loading weights")
-    _load_manifest(model, manifest, arrays, path, by_name, skip_mismatch)
+    commit(_plan(model, _manifest_layers(manifest, arrays), path, by_name, skip_mismatch))
 
 
-def load_model(filepath, custom_objects=None, compile=True):
+def _needs_objects(e):
+    """A registry miss (unknown class or function name): the file may be fine, the caller must supply the object."""
+    return isinstance(e, ValueError) and (re.match(r"Unknown [\w ]+ '.*'\. Valid names", str(e)) is not None
+                                          or "custom_objects" in str(e))
+
+
+def _rebuild(path, what, fn):
+    """fn() with every failure but a registry miss reported as CorruptFileError naming the file and `what`."""
+    try:
+        return fn()
+    except CorruptFileError:
+        raise
+    except Exception as e:  # KeyError, TypeError, RecursionError, MemoryError... from a hostile config
+        if _needs_objects(e):
+            raise
+        raise CorruptFileError(f"'{path}': {what} ({type(e).__name__}: {str(e)[:300]})") from None
+
+
+def load_model(filepath, custom_objects=None, compile=True, max_bytes=None):
+    from ..layers.base import weight_budget
+    from ..models.network import Network
     path = os.fspath(filepath)
     if file_kind(path) == "hdf5":
         raise ValueError(f"'{path}' is an HDF5 (Keras) file. pydl loads only weights from HDF5, never architectures "
                          "(they may contain code): build the model in Python, then call model.load_weights(path)")
-    header, docs, arrays = read_archive(path)
-    if header.get("kind") != "model" or "config.json" not in docs:
+    header, docs, arrays = read_archive(path, max_bytes)
+    if header["kind"] != "model":
         raise ValueError(f"'{path}' holds only weights (written by save_weights); build the model and call "
                          "model.load_weights instead")
-    model = model_from_config(docs["config.json"]["model"], custom_objects)
-    _load_manifest(model, docs.get("weights.json", {}).get("layers", []), arrays, path)
-    training = docs.get("training.json")
-    if compile and training:
-        from .. import optimizers
-        from ..utils.registry import custom_object_scope
-        with custom_object_scope(custom_objects):
-            opt = optimizers.deserialize(training["optimizer"], custom_objects)
-            model.compile(optimizer=opt, loss=training["loss"], metrics=training.get("metrics"),
-                          loss_weights=training.get("loss_weights"))
-        state = docs.get("optimizer_state.json") or {}
-        weights = model.weights
-        opt.iterations = int(state.get("iterations", 0))
-        if "m_schedule" in state:
-            opt.m_schedule = float(state["m_schedule"])
-        for k in state.get("params", []):
-            if k < len(weights):
-                slots = opt._slots_for(weights[k])
-                for s, t in enumerate(slots):
-                    key = f"optimizer/{k:05d}/{s}"
-                    if key in arrays and tuple(arrays[key].shape) == tuple(t.shape):
-                        np.asarray(t)[...] = arrays[key]
+    if "config.json" not in docs:
+        raise CorruptFileError(f"'{path}' is incomplete: it has no config.json")
+    spec = check_config(path, docs["config.json"])
+    layers_in_file = _manifest_layers(_weights_doc(path, docs), arrays)
+    elements = sum(a.size for _, ws in layers_in_file for _, a in ws)
+    with weight_budget(elements, f"the file holds {elements} weight elements in all"):
+        model = _rebuild(path, "config.json does not describe a model pydl can rebuild",
+                         lambda: model_from_config(spec, custom_objects))
+    if not isinstance(model, Network):
+        raise CorruptFileError(f"'{path}': config.json describes a {type(model).__name__}, not a model")
+    commit(_rebuild(path, "the weights do not fit the model in config.json",
+                    lambda: _plan(model, layers_in_file, path)))
+    if compile and "training.json" in docs:
+        training = check_training(path, docs["training.json"])
+        state = check_optimizer_state(path, docs.get("optimizer_state.json", {"iterations": 0, "params": []}),
+                                      len(model.weights))
+        _rebuild(path, "training.json does not describe a valid compile()",
+                 lambda: _compile(model, training, state, arrays, custom_objects))
     return model
+
+
+def _compile(model, training, state, arrays, custom_objects):
+    from .. import optimizers
+    from ..utils.registry import custom_object_scope
+    with custom_object_scope(custom_objects):
+        opt = optimizers.deserialize(training["optimizer"], custom_objects)
+        model.compile(optimizer=opt, loss=training["loss"], metrics=training.get("metrics"),
+                      loss_weights=training.get("loss_weights"))
+    opt.iterations = state["iterations"]
+    if "m_schedule" in state:
+        opt.m_schedule = float(state["m_schedule"])
+    weights = model.weights
+    for k in state["params"]:
+        slots = opt._slots_for(weights[k])
+        for s, t in enumerate(slots):
+            key = f"optimizer/{k:05d}/{s}"
+            if key in arrays and tuple(arrays[key].shape) == tuple(t.shape):
+                np.asarray(t)[...] = arrays[key]
 
 
 def read_document(filepath, member):
@@ -186,6 +237,7 @@ def read_document(filepath, member):
     try:
         if file_kind(filepath) != "pydl":
             return None
-        return read_archive(filepath)[1].get(member)
+        doc = read_archive(filepath)[1].get(member)
     except (OSError, ValueError):
         return None
+    return doc if isinstance(doc, dict) else None

@@ -55,7 +55,7 @@ def test_keras_h5_mismatch_and_load_model_refusal(tmp_path):
     write_keras_weights(path, [("dense_1", [("dense_1/kernel:0", np.zeros((3, 2), "float32")),
                                             ("dense_1/bias:0", np.zeros(2, "float32"))])])
     m = Sequential([L.Dense(5, input_shape=(3,))])
-    with pytest.raises(ValueError, match=r"weight '.*kernel' has shape \(3, 5\) in the model but the Keras file's "
+    with pytest.raises(ValueError, match=r"weight '.*kernel' has shape \(3, 5\) in the model but the file's "
                                          r"'dense_1/kernel:0' has shape \(3, 2\)"):
         m.load_weights(path)
     from pydl.models import load_model
