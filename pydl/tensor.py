@@ -99,103 +99,143 @@ def _iter(self):
         yield self[i]
 
 
-def _index_array(k, size):
+_BAD_INDEX = ("only integers, slices (`:`), ellipsis (`...`), None and integer or boolean arrays are valid indices, "
+              "got {}")
+
+
+def _index_array(k):
+    """An index array (list, NumPy array, Tensor or bool scalar) as a NumPy integer or bool array."""
     if isinstance(k, Tensor):
         k = np.asarray(k.cpu())
-    arr = np.asarray(k)
-    if arr.dtype.kind not in _INDEX_KINDS or (arr.dtype.kind != "b" and arr.size == 0 and arr.dtype.kind == "f"):
-        if arr.size == 0:
-            arr = arr.astype(np.int64)
-        else:
-            raise IndexError(f"arrays used as indices must be of integer or boolean type, got {arr.dtype}")
+    try:
+        arr = np.asarray(k)
+    except ValueError as e:
+        raise IndexError(f"cannot use {k!r} as an index array: {e}") from None
+    if arr.size == 0 and arr.dtype.kind not in "b":
+        return arr.astype(np.int64)  # [] is an empty integer index, as in NumPy
+    if arr.dtype.kind not in _INDEX_KINDS:
+        raise IndexError(f"arrays used as indices must be of integer or boolean type, got dtype {arr.dtype} "
+                         f"in {k!r}")
     return arr
 
 
-def _split_key(self, key):
-    """Splits a key into basic items and advanced (array) items, NumPy style."""
+def _is_int(k):
+    return isinstance(k, (int, np.integer)) and not isinstance(k, (bool, np.bool_))
+
+
+def _parse_key(self, key):
+    """The items of an advanced key as (kind, value): int, slice, none, ellipsis, array (integer), mask (bool
+    array of ndim >= 1) and bool (a bool scalar). Raises NumPy's IndexError for anything else."""
     key = key if isinstance(key, tuple) else (key,)
-    out = []
+    items = []
     for k in key:
-        if isinstance(k, (list, np.ndarray, Tensor)) or isinstance(k, (bool, np.bool_)):
-            out.append(("adv", _index_array(k, None)))
+        if _is_int(k) or (isinstance(k, Tensor) and k.ndim == 0 and k.dtype.name not in ("bool", "float32", "float64")):
+            items.append(("int", int(k)))
+        elif isinstance(k, slice):
+            items.append(("slice", k))
+        elif k is None:
+            items.append(("none", None))
+        elif k is Ellipsis:
+            items.append(("ellipsis", None))
+        elif isinstance(k, (bool, np.bool_)):
+            items.append(("bool", bool(k)))
+        elif isinstance(k, (list, np.ndarray, Tensor)):
+            arr = _index_array(k)
+            if arr.dtype.kind == "b":
+                items.append(("bool", bool(arr)) if arr.ndim == 0 else ("mask", arr))
+            else:
+                items.append(("array", arr.astype(np.int64, copy=False)))
+        elif hasattr(k, "__index__") and not isinstance(k, (float, str, bytes)):
+            items.append(("int", k.__index__()))
         else:
-            out.append(("basic", k))
-    return out
+            raise IndexError(_BAD_INDEX.format(f"{type(k).__name__} {k!r}"))
+    if sum(kind == "ellipsis" for kind, _ in items) > 1:
+        raise IndexError("an index can only have a single ellipsis ('...')")
+    used = sum(1 if kind in ("int", "slice", "array") else (v.ndim if kind == "mask" else 0) for kind, v in items)
+    if used > self.ndim:
+        raise IndexError(f"too many indices for tensor: tensor is {self.ndim}-dimensional, but {used} were indexed")
+    return items, self.ndim - used
 
 
 def _advanced_getitem(self, key):
-    """Integer-array and boolean-mask indexing (copies), following NumPy's rules."""
-    parts = _split_key(self, key)
-    # Expand boolean masks into the integer arrays of their nonzero positions.
-    expanded = []
-    for kind, k in parts:
-        if kind == "adv" and k.dtype == np.bool_:
-            if k.ndim == 0:
-                expanded.append(("basic", None))
-                expanded.append(("adv", np.zeros(int(k), dtype=np.int64)))
-                continue
-            expanded.extend(("adv", nz) for nz in np.nonzero(k))
-        else:
-            expanded.append((kind, k))
-    # Apply the basic part first, keeping a placeholder full slice where each advanced index sits.
-    basic_key, adv_dims, dim = [], [], 0
-    n_consumed = sum(1 for kind, k in expanded if kind == "adv" or (k is not None and k is not Ellipsis))
-    for kind, k in expanded:
-        if kind == "adv":
-            basic_key.append(slice(None))
-            adv_dims.append((len(basic_key) - 1, k))
-        else:
-            basic_key.append(k)
-    # Map positions in basic_key to result dims of the basic view.
-    view = self[tuple(basic_key)] if basic_key else self
-    pos_to_dim, d = {}, 0
-    for i, k in enumerate(basic_key):
-        if k is Ellipsis:
-            d += self.ndim - n_consumed
-        elif k is None:
-            d += 1
-        elif isinstance(k, slice):
-            pos_to_dim[i] = d
-            d += 1
-        # ints remove a dim
-    dims = [pos_to_dim[p] for p, _ in adv_dims]
-    arrays = np.broadcast_arrays(*[a for _, a in adv_dims])
-    for dd, a in zip(dims, arrays):
-        n = view.shape[dd]
+    """Integer-array and boolean indexing (copies), following NumPy's rules: every integer becomes an index array
+    too; the broadcast index dims replace the indexed dims in place when the advanced items are adjacent in the
+    key, and go first otherwise. A bool scalar indexes a new axis of length 1 (True: keep, False: empty)."""
+    items, free = _parse_key(self, key)
+    basic, adv, positions, dim, axis = [], [], [], 0, 0  # dim: in the basic view; axis: in self
+    for pos, (kind, v) in enumerate(items):
+        if kind == "ellipsis":
+            basic += [slice(None)] * free
+            dim += free
+            axis += free
+        elif kind == "slice":
+            basic.append(v); dim += 1; axis += 1
+        elif kind == "none":
+            basic.append(None); dim += 1
+        elif kind == "bool":  # a new axis of length 1, then indexed by [0] (True) or [] (False)
+            basic.append(None)
+            adv.append((dim, np.zeros(int(v), np.int64)))
+            positions.append(pos); dim += 1
+        elif kind == "mask":
+            size = self.shape[axis:axis + v.ndim]
+            if v.shape != tuple(size):
+                raise IndexError(f"boolean index of shape {v.shape} does not match the indexed tensor's shape "
+                                 f"{tuple(size)} at axis {axis}")
+            for nz in np.nonzero(v):
+                basic.append(slice(None))
+                adv.append((dim, nz)); dim += 1; axis += 1
+            positions.append(pos)
+        else:  # int or array: one axis
+            basic.append(slice(None))
+            adv.append((dim, np.asarray(v, np.int64)))
+            positions.append(pos); dim += 1; axis += 1
+    view = self[tuple(basic)] if basic else self
+    dims = [d for d, _ in adv]
+    try:
+        arrays = np.broadcast_arrays(*[a for _, a in adv])
+    except ValueError:
+        shapes = " ".join(str(a.shape) for _, a in adv)
+        raise IndexError(f"shape mismatch: indexing arrays could not be broadcast together with shapes {shapes}") from None
+    flat_shape = [view.shape[d] for d in dims]
+    wrapped = []
+    for d, a, n in zip(dims, arrays, flat_shape):
         if a.size and (a.max() >= n or a.min() < -n):
             bad = a.max() if a.max() >= n else a.min()
-            raise IndexError(f"index {bad} is out of bounds for axis {dd} with size {n}")
-    adjacent = dims == list(range(dims[0], dims[0] + len(dims)))
-    # Move the indexed dims to the front (NumPy puts the result there unless they were adjacent).
+            raise IndexError(f"index {bad} is out of bounds for axis {d} with size {n}")
+        wrapped.append(np.where(a < 0, a + n, a))
+    adjacent = positions == list(range(positions[0], positions[0] + len(positions)))
     rest = [i for i in range(view.ndim) if i not in dims]
-    moved = view.permute(*(dims + rest))
-    flat_shape = [view.shape[i] for i in dims]
-    merged = moved.reshape(-1, *[view.shape[i] for i in rest])
-    flat_index = np.ravel_multi_index(tuple(np.where(a < 0, a + n, a) for a, n in zip(arrays, flat_shape)),
-                                      flat_shape) if flat_shape else np.zeros((), np.int64)
+    rest_shape = [view.shape[i] for i in rest]
+    merged = view.permute(*(dims + rest)).reshape(int(np.prod(flat_shape, dtype=np.int64)), *rest_shape)
+    flat_index = np.ravel_multi_index(tuple(wrapped), flat_shape) if arrays[0].size else np.zeros(arrays[0].shape, np.int64)
     picked = _C._index_select(merged, 0, _C.from_numpy(np.ascontiguousarray(flat_index, dtype=np.int64)))
-    bshape = list(arrays[0].shape)
-    if adjacent and dims[0] != 0:
-        # Result dims go where the indexed dims were.
-        nb = len(bshape)
+    if adjacent and dims[0] != 0:  # the index dims go where the indexed dims were
+        nb = arrays[0].ndim
         order = list(range(nb, nb + dims[0])) + list(range(nb)) + list(range(nb + dims[0], picked.ndim))
         picked = picked.permute(*order)
     return picked
 
 
+def _numpy_key(self, key):
+    """The key with Tensors replaced by NumPy arrays (after the same checks as getitem), for NumPy to apply."""
+    _parse_key(self, key)
+    key = key if isinstance(key, tuple) else (key,)
+    return tuple(_index_array(k) if isinstance(k, (Tensor, list)) else k for k in key)
+
+
 def _advanced_setitem(self, key, value):
     """Assignment through integer arrays or boolean masks."""
-    parts = _split_key(self, key)
-    if len(parts) == 1 and parts[0][1].dtype == np.bool_ and parts[0][1].shape == self.shape:
-        mask = _C.from_numpy(np.ascontiguousarray(parts[0][1]))
+    key = _numpy_key(self, key)
+    mask = key[0] if len(key) == 1 and isinstance(key[0], np.ndarray) and key[0].dtype == np.bool_ else None
+    if mask is not None and mask.shape == self.shape:
         val = value if isinstance(value, Tensor) else tensor(value, dtype=self.dtype)
-        if val.ndim == 1 and val.size == int(np.count_nonzero(parts[0][1])) and val.size != 1:
-            flat_idx = np.flatnonzero(parts[0][1])
-            _scatter_flat(self, flat_idx, val)
+        if val.ndim == 1 and val.size == int(np.count_nonzero(mask)) and val.size != 1:
+            _scatter_flat(self, np.flatnonzero(mask), val)
             return
-        _C._copy_(self, _C.where(mask, val.astype(self.dtype) if val.dtype != self.dtype else val, self))
+        cond = _C.from_numpy(np.ascontiguousarray(mask))
+        _C._copy_(self, _C.where(cond, val.astype(self.dtype) if val.dtype != self.dtype else val, self))
         return
-    # General case: compute the flat positions selected by the key, then write them.
+    # General case: the flat positions the key selects (NumPy applies it to an array of positions), then a write.
     positions = np.arange(self.size, dtype=np.int64).reshape(self.shape)[key]
     val = value if isinstance(value, Tensor) else tensor(value, dtype=self.dtype)
     val = val.broadcast_to(positions.shape) if val.shape != positions.shape else val
