@@ -2,7 +2,7 @@
 Python-side conveniences: construction from Python data, repr, NumPy conversion and advanced indexing."""
 import numpy as np
 
-from . import _C
+from . import _C, _args
 from ._dtypes import float32, int64
 
 Tensor = _C.Tensor
@@ -15,24 +15,39 @@ def _as_dtype(dtype):
     return None if dtype is None else _C._dtype(dtype)
 
 
+def _too_big(arr):
+    """The first value of a uint64 or object array that no pydl dtype holds (None when all fit int64)."""
+    if arr.dtype == np.uint64:
+        big = arr[arr > np.uint64(2**63 - 1)]
+        return int(big.flat[0]) if big.size else None
+    if arr.dtype == object:
+        for v in arr.flat:
+            if _args.is_int(v) and not -2**63 <= v < 2**63:
+                return int(v)
+    return None
+
+
 def _to_numpy_data(data, dtype):
     """NumPy array for `data` with pydl's dtype rules: Python floats -> float32, ints -> int64."""
     if isinstance(data, Tensor):
         return np.asarray(data.cpu())
-    if isinstance(data, np.ndarray) or hasattr(data, "__array_interface__"):
-        arr = np.asarray(data)
-    else:
-        try:
-            arr = np.asarray(data)
-        except ValueError as e:
-            raise ValueError(f"cannot build a tensor from {type(data).__name__}: {e}") from None
-        if arr.dtype == np.float64 and dtype is None:
-            arr = arr.astype(np.float32)
+    is_array = isinstance(data, np.ndarray) or hasattr(data, "__array_interface__")
+    np_dtype = None if dtype is None else str(dtype).replace("bool_", "bool")
+    try:
+        # With a dtype, Python data converts straight to it: NumPy raises OverflowError for an int that does not fit.
+        arr = np.asarray(data) if is_array or dtype is None else np.asarray(data, dtype=np_dtype)
+    except (ValueError, TypeError) as e:
+        raise ValueError(f"cannot build a tensor from {type(data).__name__}: {e}") from None
+    if not is_array and arr.dtype == np.float64 and dtype is None:
+        arr = arr.astype(np.float32)
+    big = _too_big(arr)
+    if big is not None:
+        raise OverflowError(f"Python integer {big} out of bounds for int64 (pydl's widest integer dtype)")
     if arr.dtype.kind not in "biuf":
         raise _C.DTypeError(f"cannot build a tensor from data of dtype {arr.dtype} "
                             "(supported: float32, float64, int32, int64, uint8, bool)")
     if dtype is not None:
-        arr = arr.astype(str(dtype).replace("bool_", "bool"), copy=False)
+        arr = arr.astype(np_dtype, copy=False)
     elif arr.dtype.kind == "i" and arr.dtype.itemsize not in (4, 8):
         arr = arr.astype(np.int64)
     elif arr.dtype.kind == "u" and arr.dtype.itemsize != 1:
@@ -111,8 +126,8 @@ def _index_array(k):
         arr = np.asarray(k)
     except ValueError as e:
         raise IndexError(f"cannot use {k!r} as an index array: {e}") from None
-    if arr.size == 0 and arr.dtype.kind not in "b":
-        return arr.astype(np.int64)  # [] is an empty integer index, as in NumPy
+    if arr.size == 0 and arr.dtype.kind != "b" and not isinstance(k, np.ndarray):
+        return arr.astype(np.int64)  # [] is an empty integer index, as in NumPy (an empty float array is not)
     if arr.dtype.kind not in _INDEX_KINDS:
         raise IndexError(f"arrays used as indices must be of integer or boolean type, got dtype {arr.dtype} "
                          f"in {k!r}")
@@ -197,12 +212,13 @@ def _advanced_getitem(self, key):
         shapes = " ".join(str(a.shape) for _, a in adv)
         raise IndexError(f"shape mismatch: indexing arrays could not be broadcast together with shapes {shapes}") from None
     flat_shape = [view.shape[d] for d in dims]
-    wrapped = []
-    for d, a, n in zip(dims, arrays, flat_shape):
+    # NumPy checks integers always, index arrays only where the broadcast result has elements.
+    for (d, a), b, n in zip(adv, arrays, flat_shape):
+        a = a if a.ndim == 0 else b
         if a.size and (a.max() >= n or a.min() < -n):
             bad = a.max() if a.max() >= n else a.min()
             raise IndexError(f"index {bad} is out of bounds for axis {d} with size {n}")
-        wrapped.append(np.where(a < 0, a + n, a))
+    wrapped = [np.where(a < 0, a + n, a) for a, n in zip(arrays, flat_shape)]
     adjacent = positions == list(range(positions[0], positions[0] + len(positions)))
     rest = [i for i in range(view.ndim) if i not in dims]
     rest_shape = [view.shape[i] for i in rest]
@@ -279,6 +295,11 @@ def _shape(shape):
     return tuple(shape)
 
 
+def _shape_arg(shape):
+    """The shape argument of full/uniform/normal/randint: an int or a sequence of ints."""
+    return (shape,) if _args.is_int(shape) else shape
+
+
 def empty(*shape, dtype=float32, device="cpu", requires_grad=False):
     """An uninitialised tensor."""
     return _grad(_C.empty(_shape(shape), _as_dtype(dtype), device), requires_grad)
@@ -293,10 +314,25 @@ def ones(*shape, dtype=float32, device="cpu", requires_grad=False):
     return _grad(_C.full(_shape(shape), 1.0, _as_dtype(dtype), device), requires_grad)
 
 
+def _fill(shape, fill_value, dtype, device, op):
+    """Fills with NumPy's rules: an int into an integer dtype is exact (never rounded through a double) and must
+    fit it; NaN or infinity cannot become an integer."""
+    name = dtype.name
+    if isinstance(fill_value, (bool, np.bool_)):
+        return _C.full(shape, float(fill_value), dtype, device)
+    if name in _args.INT_RANGES and _args.is_int(fill_value):
+        return _C._full_int(shape, _args.fit_int(int(fill_value), name, op, "fill_value"), dtype, device)
+    value = _args.number(fill_value, "fill_value", op)
+    if name in _args.INT_RANGES and not np.isfinite(value):
+        raise ValueError(f"{op}: cannot convert fill_value {value} to integer dtype {name}")
+    return _C.full(shape, value, dtype, device)
+
+
 def full(shape, fill_value, dtype=None, device="cpu"):
+    """A tensor of `shape` filled with fill_value (dtype bool, int64 or float32 from the value by default)."""
     if dtype is None:
-        dtype = "bool_" if isinstance(fill_value, bool) else ("int64" if isinstance(fill_value, int) else float32)
-    return _C.full(_shape((shape,)) if not isinstance(shape, int) else (shape,), float(fill_value), _as_dtype(dtype), device)
+        dtype = "bool_" if isinstance(fill_value, (bool, np.bool_)) else ("int64" if _args.is_int(fill_value) else float32)
+    return _fill(_shape_arg(shape), fill_value, _as_dtype(dtype), device, "full")
 
 
 def _like(t, dtype):
@@ -316,24 +352,39 @@ def ones_like(t, dtype=None):
 
 
 def full_like(t, fill_value, dtype=None):
-    return _C.full(t.shape, float(fill_value), _like(t, dtype), t.device)
+    return _fill(t.shape, fill_value, _like(t, dtype), t.device, "full_like")
 
 
 def arange(start, stop=None, step=1, dtype=None, device="cpu"):
-    """Evenly spaced values in [start, stop), like numpy.arange (ints give int64, floats float32)."""
+    """Evenly spaced values in [start, stop), like numpy.arange (ints give int64, floats float32). With ints and
+    an integer dtype the values are exact; each bound must fit the dtype."""
     if stop is None:
         start, stop = 0, start
+    all_int = all(_args.is_int(v) for v in (start, stop, step))
     if dtype is None:
-        dtype = int64 if all(isinstance(v, (int, np.integer)) for v in (start, stop, step)) else float32
-    return _C.arange(float(start), float(stop), float(step), _as_dtype(dtype), device)
+        dtype = int64 if all_int else float32
+    dtype = _as_dtype(dtype)
+    if all_int and dtype.name in _args.INT_RANGES:
+        start, stop, step = int(start), int(stop), int(step)
+        if step == 0:
+            raise ValueError(f"arange: step must be non-zero, got {step}")
+        count = max(0, -((start - stop) // step))  # ceil((stop - start) / step) in exact integers
+        if count:  # every value must fit (NumPy would wrap past the dtype's end without a word)
+            _args.fit_int(start, dtype.name, "arange", "start")
+            _args.fit_int(start + (count - 1) * step, dtype.name, "arange", "last value")
+        return _C._arange_int(start, step, count, dtype, device)
+    return _C.arange(_args.number(start, "start", "arange"), _args.number(stop, "stop", "arange"),
+                     _args.number(step, "step", "arange"), dtype, device)
 
 
 def linspace(start, stop, num=50, dtype=float32, device="cpu"):
-    return _C.linspace(float(start), float(stop), int(num), _as_dtype(dtype), device)
+    return _C.linspace(_args.number(start, "start", "linspace"), _args.number(stop, "stop", "linspace"),
+                       _args.integer(num, "num", "linspace"), _as_dtype(dtype), device)
 
 
 def eye(n, m=None, dtype=float32, device="cpu"):
-    return _C.eye(int(n), int(n if m is None else m), _as_dtype(dtype), device)
+    return _C.eye(_args.integer(n, "n", "eye"), _args.integer(n if m is None else m, "m", "eye"), _as_dtype(dtype),
+                  device)
 
 
 _UNIFORM, _NORMAL, _INTEGER = 0, 1, 2
@@ -350,19 +401,29 @@ def randn(*shape, dtype=float32, device="cpu", requires_grad=False):
 
 
 def uniform(shape, low=0.0, high=1.0, dtype=float32, device="cpu"):
-    return _C._random(_shape((shape,)) if not isinstance(shape, int) else (shape,), _UNIFORM, float(low), float(high),
-                      _as_dtype(dtype), device)
+    return _C._random(_shape_arg(shape), _UNIFORM, _args.number(low, "low", "uniform"),
+                      _args.number(high, "high", "uniform"), _as_dtype(dtype), device)
 
 
 def normal(shape, mean=0.0, std=1.0, dtype=float32, device="cpu"):
-    return _C._random(_shape((shape,)) if not isinstance(shape, int) else (shape,), _NORMAL, float(mean), float(std),
-                      _as_dtype(dtype), device)
+    return _C._random(_shape_arg(shape), _NORMAL, _args.number(mean, "mean", "normal"),
+                      _args.number(std, "std", "normal"), _as_dtype(dtype), device)
 
 
 def randint(low, high, shape, dtype=int64, device="cpu"):
-    """Integers in [low, high)."""
-    return _C._random(_shape((shape,)) if not isinstance(shape, int) else (shape,), _INTEGER, float(low), float(high),
-                      _as_dtype(dtype), device)
+    """Integers in [low, high), like numpy.random.randint: low and high - 1 must fit the dtype."""
+    low, high = _args.integer(low, "low", "randint"), _args.integer(high, "high", "randint")
+    dtype = _as_dtype(dtype)
+    lo, hi = _args.INT_RANGES.get(dtype.name, (None, None))
+    if lo is None:
+        raise _C.DTypeError(f"randint: expected an integer dtype, got {dtype.name}")
+    if not lo <= low <= hi:
+        raise ValueError(f"randint: low is out of bounds for {dtype.name}, got low={low}")
+    if not lo < high <= hi + 1:
+        raise ValueError(f"randint: high is out of bounds for {dtype.name}, got high={high}")
+    if low >= high:
+        raise ValueError(f"randint: low >= high, got low={low} high={high}")
+    return _C._random(_shape_arg(shape), _INTEGER, float(low), float(high), dtype, device)
 
 
 def rand_like(t, dtype=None):
