@@ -42,3 +42,11 @@ def axis(v, ndim, op):
     if not -ndim <= a < ndim:
         raise IndexError(f"{op}: axis {a} is out of range for a tensor of rank {ndim}")
     return a % ndim
+
+
+def array(v, name, op):
+    """np.asarray(v), with a ragged or otherwise unconvertible v named in a ValueError."""
+    try:
+        return np.asarray(v)
+    except ValueError as e:
+        raise ValueError(f"{op}: {name} must be array-like, got {type(v).__name__} {v!r} ({e})") from None

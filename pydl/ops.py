@@ -74,7 +74,7 @@ def gemm_(c, a, b, alpha=1.0, beta=0.0, trans_a=False, trans_b=False):
 
 def reshape(x, shape):
     """Same data in a new shape (a view when possible)."""
-    return x.reshape(shape)
+    return _tensor(x, "reshape").reshape(shape)
 
 
 def transpose(x, axes=None):
@@ -104,7 +104,8 @@ def split(x, indices_or_sections, axis=0):
             raise ValueError(f"split: axis of size {n} cannot be divided into {sections} equal sections")
         bounds = [n // sections * i for i in range(1, sections)]
     elif isinstance(indices_or_sections, (list, tuple, np.ndarray, Tensor)):
-        bounds = [_args.integer(i, "indices_or_sections entry", "split") for i in np.asarray(indices_or_sections).tolist()]
+        arr = _args.array(indices_or_sections, "indices_or_sections", "split")
+        bounds = [_args.integer(i, "indices_or_sections entry", "split") for i in arr.reshape(-1).tolist()]
     else:
         raise TypeError(f"split: indices_or_sections must be an int or a sequence of ints, got "
                         f"{type(indices_or_sections).__name__} {indices_or_sections!r}")
@@ -143,7 +144,7 @@ def take(x, indices, axis=None):
     if isinstance(indices, Tensor):
         idx = indices
     else:
-        arr = np.asarray(indices)
+        arr = _args.array(indices, "indices", "take")
         if arr.dtype.kind not in "iu" and arr.size:
             raise IndexError(f"take: indices must be integers, got {type(indices).__name__} {indices!r}")
         idx = tensor(arr.astype(np.int64))
@@ -153,7 +154,7 @@ def take(x, indices, axis=None):
 
 
 def broadcast_to(x, shape):
-    return x.broadcast_to(shape)
+    return _tensor(x, "broadcast_to").broadcast_to(shape)
 
 
 def expand_dims(x, axis):
@@ -161,11 +162,11 @@ def expand_dims(x, axis):
 
 
 def squeeze(x, axis=None):
-    return x.squeeze(axis)
+    return _tensor(x, "squeeze").squeeze(axis)
 
 
 def flatten(x):
-    return x.flatten()
+    return _tensor(x, "flatten").flatten()
 
 
 
@@ -342,7 +343,11 @@ def zero_pad2d(x, padding=1):
         if len(parts) != 2:
             raise ValueError(f"{op}: padding must be an int, (rows, cols) or ((top, bottom), (left, right)), "
                              f"got {padding!r}")
-        rows, cols = (_pair(p, "padding", op) for p in parts)
+        try:
+            rows, cols = (_pair(p, "padding", op) for p in parts)
+        except ValueError:
+            raise ValueError(f"{op}: padding must be an int, (rows, cols) or ((top, bottom), (left, right)), "
+                             f"got {padding!r}") from None
     return _C._zero_pad2d(x, rows, cols)
 
 __all__ = [n for n in dir() if not n.startswith("_") and n not in ("np", "Tensor", "tensor")]

@@ -37,7 +37,8 @@ def _to_numpy_data(data, dtype):
         # With a dtype, Python data converts straight to it: NumPy raises OverflowError for an int that does not fit.
         arr = np.asarray(data) if is_array or dtype is None else np.asarray(data, dtype=np_dtype)
     except (ValueError, TypeError) as e:
-        raise ValueError(f"cannot build a tensor from {type(data).__name__}: {e}") from None
+        shown = repr(data) if len(repr(data)) < 200 else repr(data)[:200] + "..."
+        raise ValueError(f"cannot build a tensor from {type(data).__name__} {shown}: {e}") from None
     if not is_array and arr.dtype == np.float64 and dtype is None:
         arr = arr.astype(np.float32)
     big = _too_big(arr)
@@ -414,9 +415,9 @@ def randint(low, high, shape, dtype=int64, device="cpu"):
     """Integers in [low, high), like numpy.random.randint: low and high - 1 must fit the dtype."""
     low, high = _args.integer(low, "low", "randint"), _args.integer(high, "high", "randint")
     dtype = _as_dtype(dtype)
-    lo, hi = _args.INT_RANGES.get(dtype.name, (None, None))
+    lo, hi = _args.INT_RANGES.get(getattr(dtype, "name", None), (None, None))
     if lo is None:
-        raise _C.DTypeError(f"randint: expected an integer dtype, got {dtype.name}")
+        raise _C.DTypeError(f"randint: expected an integer dtype, got {dtype!r}")
     if not lo <= low <= hi:
         raise ValueError(f"randint: low is out of bounds for {dtype.name}, got low={low}")
     if not lo < high <= hi + 1:

@@ -80,7 +80,7 @@ Shape to_shape(py::handle obj) {
     throw py::type_error("shape must be an int or a sequence of ints, got " + py_repr(obj));
   for (auto v : obj) {
     if (py::isinstance<py::bool_>(v) || !PyIndex_Check(v.ptr()))
-      throw py::type_error("shape must contain ints, got " + py_repr(obj));
+      throw py::type_error("shape must contain ints, got " + describe(v) + " in " + py_repr(obj));
     s.push_back(to_int64(v, "shape entry"));
   }
   return s;

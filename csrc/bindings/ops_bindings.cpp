@@ -23,8 +23,8 @@ std::vector<Tensor> tensor_list(py::handle seq, const char* op) {
     throw py::type_error(std::string(op) + ": expected a sequence of Tensors, got " + py_repr(seq));
   for (auto item : seq) {
     if (!py::isinstance<Tensor>(item))
-      throw py::type_error(std::string(op) + ": expected a sequence of Tensors, got an element of type " +
-                           std::string(py::str(item.get_type().attr("__name__"))));
+      throw py::type_error(std::string(op) + ": expected a sequence of Tensors, got an element " + describe(item) +
+                           " in " + py_repr(seq));
     out.push_back(item.cast<Tensor>());
   }
   return out;
@@ -77,7 +77,7 @@ void bind_ops(py::module_& m) {
          py::arg("alpha") = 1.0);
   def_op(m, cls, "clip", true, [](const Tensor& x, py::object lo, py::object hi) {
     double l = lo.is_none() ? -INFINITY : to_double(lo, "clip: min"), h = hi.is_none() ? INFINITY : to_double(hi, "clip: max");
-    PYDL_CHECK(!(l > h), ValueError, "clip: min (", l, ") is greater than max (", h, ")");
+    if (l > h) throw py::value_error("clip: min (" + py_repr(lo) + ") is greater than max (" + py_repr(hi) + ")");
     if (!is_floating(x.dtype())) {  // integer bounds clamp to the dtype's range
       l = std::max(l, -9.2e18); h = std::min(h, 9.2e18);
     }

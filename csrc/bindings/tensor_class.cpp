@@ -147,7 +147,7 @@ void bind_tensor(py::module_& m) {
       for (int64_t d = t.dim() - 1; d >= 0; --d) dims.push_back(d);
       return ops::permute(t, dims);
     }
-    if (b.is_none()) throw py::type_error("transpose: give both axes or none, got axis0=" + py_repr(a) + " and no axis1");
+    if (b.is_none()) throw py::type_error("transpose: give both axes or none, got axis0=" + py_repr(a) + " and axis1=None");
     return ops::transpose(t, to_int64(a, "transpose: axis0"), to_int64(b, "transpose: axis1"));
   }, py::arg("axis0") = py::none(), py::arg("axis1") = py::none());
   cls.def("expand", [](const Tensor& t, py::args shape) { return ops::expand(t, to_shape(shape)); });
@@ -191,7 +191,7 @@ void bind_tensor(py::module_& m) {
   cls.def("backward", [](const Tensor& t, py::object grad, bool retain_graph) {
     Tensor g;
     if (grad.is_none()) {
-      PYDL_CHECK(t.numel() == 1, RuntimeError, "backward: grad can be implicitly created only for scalar outputs; "
+      PYDL_CHECK(t.numel() == 1, RuntimeError, "backward: grad=None can be implicitly created only for scalar outputs; "
                  "pass grad= for a tensor of shape ", shape_str(t.shape()));
       g = ops::ones(t.shape(), t.dtype(), t.device());
     } else {
