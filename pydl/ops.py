@@ -7,7 +7,7 @@ the gradient when an input requires grad.
 """
 import numpy as np
 
-from . import _C
+from . import _C, _args
 from .tensor import Tensor, tensor
 
 # Elementwise (NumPy broadcasting), reductions, activations, linear algebra: straight from the core.
@@ -67,71 +67,106 @@ def gemm_(c, a, b, alpha=1.0, beta=0.0, trans_a=False, trans_b=False):
     >>> c = pydl.zeros(2, 2); pydl.ops.gemm_(c, pydl.eye(2), pydl.ones(2, 2), alpha=2.0); c.tolist()
     [[2.0, 2.0], [2.0, 2.0]]
     """
-    _C.gemm_(c, a, b, float(alpha), float(beta), bool(trans_a), bool(trans_b))
+    _C.gemm_(c, a, b, _args.number(alpha, "alpha", "gemm_"), _args.number(beta, "beta", "gemm_"), bool(trans_a),
+             bool(trans_b))
     return c
 
 
 def reshape(x, shape):
     """Same data in a new shape (a view when possible)."""
-    return x.reshape(shape)
+    return _tensor(x, "reshape").reshape(shape)
 
 
 def transpose(x, axes=None):
     """Permutes axes like numpy.transpose (reverses them by default)."""
-    return x.transpose() if axes is None else x.permute(*axes)
+    x = _tensor(x, "transpose")
+    if axes is None:
+        return x.transpose()
+    if not isinstance(axes, (tuple, list)):
+        raise TypeError(f"transpose: axes must be a tuple of ints or None, got {type(axes).__name__} {axes!r}")
+    return x.permute(*axes)
+
+
+def _tensor(x, op):
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{op}: x must be a Tensor, got {type(x).__name__} {x!r}")
+    return x
 
 
 def split(x, indices_or_sections, axis=0):
     """numpy.split: `sections` equal parts, or cut before each given index. Returns a list of views."""
+    x = _tensor(x, "split")
+    axis = _args.axis(axis, x.ndim, "split")
     n = x.shape[axis]
-    if isinstance(indices_or_sections, (int, np.integer)):
+    if _args.is_int(indices_or_sections):
         sections = int(indices_or_sections)
         if sections <= 0 or n % sections:
             raise ValueError(f"split: axis of size {n} cannot be divided into {sections} equal sections")
         bounds = [n // sections * i for i in range(1, sections)]
+    elif isinstance(indices_or_sections, (list, tuple, np.ndarray, Tensor)):
+        arr = _args.array(indices_or_sections, "indices_or_sections", "split")
+        bounds = [_args.integer(i, "indices_or_sections entry", "split") for i in arr.reshape(-1).tolist()]
     else:
-        bounds = [int(i) for i in indices_or_sections]
+        raise TypeError(f"split: indices_or_sections must be an int or a sequence of ints, got "
+                        f"{type(indices_or_sections).__name__} {indices_or_sections!r}")
     return _C._split(x, bounds, axis)
 
 
 def pad(x, pad_width, value=0.0):
     """Constant padding with NumPy's pad_width forms: int, (before, after), or one pair per axis."""
-    pw = np.asarray(pad_width, dtype=np.int64)
+    x = _tensor(x, "pad")
+    form = "pad: pad_width must be an int, a (before, after) pair or one pair per axis"
+    try:
+        pw = np.asarray(pad_width)
+    except ValueError:
+        raise ValueError(f"{form}, got {pad_width!r}") from None
+    if pw.dtype.kind not in "iu" and not (pw.size == 0 and pw.dtype.kind == "f"):
+        raise TypeError(f"{form} of ints, got {type(pad_width).__name__} {pad_width!r}")
+    if pw.size and (pw.min() < 0 or pw.max() > 2**62):
+        raise ValueError(f"pad: pad_width must be non-negative (and below 2**62), got {pad_width!r}")
+    pw = pw.astype(np.int64)
     if pw.ndim == 0:
         pairs = [(int(pw), int(pw))] * x.ndim
     elif pw.shape == (2,):
         pairs = [(int(pw[0]), int(pw[1]))] * x.ndim
     elif pw.shape == (1, 2):
         pairs = [(int(pw[0, 0]), int(pw[0, 1]))] * x.ndim
-    elif pw.ndim == 2 and pw.shape[1] == 2:
+    elif pw.ndim == 2 and pw.shape[1] == 2 and pw.shape[0] == x.ndim:
         pairs = [(int(a), int(b)) for a, b in pw]
     else:
-        raise ValueError(f"pad: pad_width must be an int, a (before, after) pair or one pair per axis, got {pad_width!r}")
-    return _C._pad(x, pairs, float(value))
+        raise ValueError(f"{form} (tensor of rank {x.ndim}), got {pad_width!r}")
+    return _C._pad(x, pairs, _args.number(value, "value", "pad"))
 
 
 def take(x, indices, axis=None):
     """numpy.take: elements (axis=None, over the flattened tensor) or slices along `axis` at integer indices."""
-    idx = indices if isinstance(indices, Tensor) else tensor(np.asarray(indices, dtype=np.int64))
+    x = _tensor(x, "take")
+    if isinstance(indices, Tensor):
+        idx = indices
+    else:
+        arr = _args.array(indices, "indices", "take")
+        if arr.dtype.kind not in "iu" and arr.size:
+            raise IndexError(f"take: indices must be integers, got {type(indices).__name__} {indices!r}")
+        idx = tensor(arr.astype(np.int64))
     if axis is None:
         return _C._index_select(x.reshape(-1), 0, idx)
-    return _C._index_select(x, axis, idx)
+    return _C._index_select(x, _args.integer(axis, "axis", "take"), idx)
 
 
 def broadcast_to(x, shape):
-    return x.broadcast_to(shape)
+    return _tensor(x, "broadcast_to").broadcast_to(shape)
 
 
 def expand_dims(x, axis):
-    return x.unsqueeze(axis)
+    return _tensor(x, "expand_dims").unsqueeze(_args.integer(axis, "axis", "expand_dims"))
 
 
 def squeeze(x, axis=None):
-    return x.squeeze(axis)
+    return _tensor(x, "squeeze").squeeze(axis)
 
 
 def flatten(x):
-    return x.flatten()
+    return _tensor(x, "flatten").flatten()
 
 
 
@@ -308,7 +343,11 @@ def zero_pad2d(x, padding=1):
         if len(parts) != 2:
             raise ValueError(f"{op}: padding must be an int, (rows, cols) or ((top, bottom), (left, right)), "
                              f"got {padding!r}")
-        rows, cols = (_pair(p, "padding", op) for p in parts)
+        try:
+            rows, cols = (_pair(p, "padding", op) for p in parts)
+        except ValueError:
+            raise ValueError(f"{op}: padding must be an int, (rows, cols) or ((top, bottom), (left, right)), "
+                             f"got {padding!r}") from None
     return _C._zero_pad2d(x, rows, cols)
 
 __all__ = [n for n in dir() if not n.startswith("_") and n not in ("np", "Tensor", "tensor")]

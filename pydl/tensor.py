@@ -2,7 +2,7 @@
 Python-side conveniences: construction from Python data, repr, NumPy conversion and advanced indexing."""
 import numpy as np
 
-from . import _C
+from . import _C, _args
 from ._dtypes import float32, int64
 
 Tensor = _C.Tensor
@@ -15,24 +15,40 @@ def _as_dtype(dtype):
     return None if dtype is None else _C._dtype(dtype)
 
 
+def _too_big(arr):
+    """The first value of a uint64 or object array that no pydl dtype holds (None when all fit int64)."""
+    if arr.dtype == np.uint64:
+        big = arr[arr > np.uint64(2**63 - 1)]
+        return int(big.flat[0]) if big.size else None
+    if arr.dtype == object:
+        for v in arr.flat:
+            if _args.is_int(v) and not -2**63 <= v < 2**63:
+                return int(v)
+    return None
+
+
 def _to_numpy_data(data, dtype):
     """NumPy array for `data` with pydl's dtype rules: Python floats -> float32, ints -> int64."""
     if isinstance(data, Tensor):
         return np.asarray(data.cpu())
-    if isinstance(data, np.ndarray) or hasattr(data, "__array_interface__"):
-        arr = np.asarray(data)
-    else:
-        try:
-            arr = np.asarray(data)
-        except ValueError as e:
-            raise ValueError(f"cannot build a tensor from {type(data).__name__}: {e}") from None
-        if arr.dtype == np.float64 and dtype is None:
-            arr = arr.astype(np.float32)
+    is_array = isinstance(data, np.ndarray) or hasattr(data, "__array_interface__")
+    np_dtype = None if dtype is None else str(dtype).replace("bool_", "bool")
+    try:
+        # With a dtype, Python data converts straight to it: NumPy raises OverflowError for an int that does not fit.
+        arr = np.asarray(data) if is_array or dtype is None else np.asarray(data, dtype=np_dtype)
+    except (ValueError, TypeError) as e:
+        shown = repr(data) if len(repr(data)) < 200 else repr(data)[:200] + "..."
+        raise ValueError(f"cannot build a tensor from {type(data).__name__} {shown}: {e}") from None
+    if not is_array and arr.dtype == np.float64 and dtype is None:
+        arr = arr.astype(np.float32)
+    big = _too_big(arr)
+    if big is not None:
+        raise OverflowError(f"Python integer {big} out of bounds for int64 (pydl's widest integer dtype)")
     if arr.dtype.kind not in "biuf":
         raise _C.DTypeError(f"cannot build a tensor from data of dtype {arr.dtype} "
                             "(supported: float32, float64, int32, int64, uint8, bool)")
     if dtype is not None:
-        arr = arr.astype(str(dtype).replace("bool_", "bool"), copy=False)
+        arr = arr.astype(np_dtype, copy=False)
     elif arr.dtype.kind == "i" and arr.dtype.itemsize not in (4, 8):
         arr = arr.astype(np.int64)
     elif arr.dtype.kind == "u" and arr.dtype.itemsize != 1:
@@ -99,103 +115,144 @@ def _iter(self):
         yield self[i]
 
 
-def _index_array(k, size):
+_BAD_INDEX = ("only integers, slices (`:`), ellipsis (`...`), None and integer or boolean arrays are valid indices, "
+              "got {}")
+
+
+def _index_array(k):
+    """An index array (list, NumPy array, Tensor or bool scalar) as a NumPy integer or bool array."""
     if isinstance(k, Tensor):
         k = np.asarray(k.cpu())
-    arr = np.asarray(k)
-    if arr.dtype.kind not in _INDEX_KINDS or (arr.dtype.kind != "b" and arr.size == 0 and arr.dtype.kind == "f"):
-        if arr.size == 0:
-            arr = arr.astype(np.int64)
-        else:
-            raise IndexError(f"arrays used as indices must be of integer or boolean type, got {arr.dtype}")
+    try:
+        arr = np.asarray(k)
+    except ValueError as e:
+        raise IndexError(f"cannot use {k!r} as an index array: {e}") from None
+    if arr.size == 0 and arr.dtype.kind != "b" and not isinstance(k, np.ndarray):
+        return arr.astype(np.int64)  # [] is an empty integer index, as in NumPy (an empty float array is not)
+    if arr.dtype.kind not in _INDEX_KINDS:
+        raise IndexError(f"arrays used as indices must be of integer or boolean type, got dtype {arr.dtype} "
+                         f"in {k!r}")
     return arr
 
 
-def _split_key(self, key):
-    """Splits a key into basic items and advanced (array) items, NumPy style."""
+def _is_int(k):
+    return isinstance(k, (int, np.integer)) and not isinstance(k, (bool, np.bool_))
+
+
+def _parse_key(self, key):
+    """The items of an advanced key as (kind, value): int, slice, none, ellipsis, array (integer), mask (bool
+    array of ndim >= 1) and bool (a bool scalar). Raises NumPy's IndexError for anything else."""
     key = key if isinstance(key, tuple) else (key,)
-    out = []
+    items = []
     for k in key:
-        if isinstance(k, (list, np.ndarray, Tensor)) or isinstance(k, (bool, np.bool_)):
-            out.append(("adv", _index_array(k, None)))
+        if _is_int(k) or (isinstance(k, Tensor) and k.ndim == 0 and k.dtype.name not in ("bool", "float32", "float64")):
+            items.append(("int", int(k)))
+        elif isinstance(k, slice):
+            items.append(("slice", k))
+        elif k is None:
+            items.append(("none", None))
+        elif k is Ellipsis:
+            items.append(("ellipsis", None))
+        elif isinstance(k, (bool, np.bool_)):
+            items.append(("bool", bool(k)))
+        elif isinstance(k, (list, np.ndarray, Tensor)):
+            arr = _index_array(k)
+            if arr.dtype.kind == "b":
+                items.append(("bool", bool(arr)) if arr.ndim == 0 else ("mask", arr))
+            else:
+                items.append(("array", arr.astype(np.int64, copy=False)))
+        elif hasattr(k, "__index__") and not isinstance(k, (float, str, bytes)):
+            items.append(("int", k.__index__()))
         else:
-            out.append(("basic", k))
-    return out
+            raise IndexError(_BAD_INDEX.format(f"{type(k).__name__} {k!r}"))
+    if sum(kind == "ellipsis" for kind, _ in items) > 1:
+        raise IndexError("an index can only have a single ellipsis ('...')")
+    used = sum(1 if kind in ("int", "slice", "array") else (v.ndim if kind == "mask" else 0) for kind, v in items)
+    if used > self.ndim:
+        raise IndexError(f"too many indices for tensor: tensor is {self.ndim}-dimensional, but {used} were indexed")
+    return items, self.ndim - used
 
 
 def _advanced_getitem(self, key):
-    """Integer-array and boolean-mask indexing (copies), following NumPy's rules."""
-    parts = _split_key(self, key)
-    # Expand boolean masks into the integer arrays of their nonzero positions.
-    expanded = []
-    for kind, k in parts:
-        if kind == "adv" and k.dtype == np.bool_:
-            if k.ndim == 0:
-                expanded.append(("basic", None))
-                expanded.append(("adv", np.zeros(int(k), dtype=np.int64)))
-                continue
-            expanded.extend(("adv", nz) for nz in np.nonzero(k))
-        else:
-            expanded.append((kind, k))
-    # Apply the basic part first, keeping a placeholder full slice where each advanced index sits.
-    basic_key, adv_dims, dim = [], [], 0
-    n_consumed = sum(1 for kind, k in expanded if kind == "adv" or (k is not None and k is not Ellipsis))
-    for kind, k in expanded:
-        if kind == "adv":
-            basic_key.append(slice(None))
-            adv_dims.append((len(basic_key) - 1, k))
-        else:
-            basic_key.append(k)
-    # Map positions in basic_key to result dims of the basic view.
-    view = self[tuple(basic_key)] if basic_key else self
-    pos_to_dim, d = {}, 0
-    for i, k in enumerate(basic_key):
-        if k is Ellipsis:
-            d += self.ndim - n_consumed
-        elif k is None:
-            d += 1
-        elif isinstance(k, slice):
-            pos_to_dim[i] = d
-            d += 1
-        # ints remove a dim
-    dims = [pos_to_dim[p] for p, _ in adv_dims]
-    arrays = np.broadcast_arrays(*[a for _, a in adv_dims])
-    for dd, a in zip(dims, arrays):
-        n = view.shape[dd]
+    """Integer-array and boolean indexing (copies), following NumPy's rules: every integer becomes an index array
+    too; the broadcast index dims replace the indexed dims in place when the advanced items are adjacent in the
+    key, and go first otherwise. A bool scalar indexes a new axis of length 1 (True: keep, False: empty)."""
+    items, free = _parse_key(self, key)
+    basic, adv, positions, dim, axis = [], [], [], 0, 0  # dim: in the basic view; axis: in self
+    for pos, (kind, v) in enumerate(items):
+        if kind == "ellipsis":
+            basic += [slice(None)] * free
+            dim += free
+            axis += free
+        elif kind == "slice":
+            basic.append(v); dim += 1; axis += 1
+        elif kind == "none":
+            basic.append(None); dim += 1
+        elif kind == "bool":  # a new axis of length 1, then indexed by [0] (True) or [] (False)
+            basic.append(None)
+            adv.append((dim, np.zeros(int(v), np.int64)))
+            positions.append(pos); dim += 1
+        elif kind == "mask":
+            size = self.shape[axis:axis + v.ndim]
+            if v.shape != tuple(size):
+                raise IndexError(f"boolean index of shape {v.shape} does not match the indexed tensor's shape "
+                                 f"{tuple(size)} at axis {axis}")
+            for nz in np.nonzero(v):
+                basic.append(slice(None))
+                adv.append((dim, nz)); dim += 1; axis += 1
+            positions.append(pos)
+        else:  # int or array: one axis
+            basic.append(slice(None))
+            adv.append((dim, np.asarray(v, np.int64)))
+            positions.append(pos); dim += 1; axis += 1
+    view = self[tuple(basic)] if basic else self
+    dims = [d for d, _ in adv]
+    try:
+        arrays = np.broadcast_arrays(*[a for _, a in adv])
+    except ValueError:
+        shapes = " ".join(str(a.shape) for _, a in adv)
+        raise IndexError(f"shape mismatch: indexing arrays could not be broadcast together with shapes {shapes}") from None
+    flat_shape = [view.shape[d] for d in dims]
+    # NumPy checks integers always, index arrays only where the broadcast result has elements.
+    for (d, a), b, n in zip(adv, arrays, flat_shape):
+        a = a if a.ndim == 0 else b
         if a.size and (a.max() >= n or a.min() < -n):
             bad = a.max() if a.max() >= n else a.min()
-            raise IndexError(f"index {bad} is out of bounds for axis {dd} with size {n}")
-    adjacent = dims == list(range(dims[0], dims[0] + len(dims)))
-    # Move the indexed dims to the front (NumPy puts the result there unless they were adjacent).
+            raise IndexError(f"index {bad} is out of bounds for axis {d} with size {n}")
+    wrapped = [np.where(a < 0, a + n, a) for a, n in zip(arrays, flat_shape)]
+    adjacent = positions == list(range(positions[0], positions[0] + len(positions)))
     rest = [i for i in range(view.ndim) if i not in dims]
-    moved = view.permute(*(dims + rest))
-    flat_shape = [view.shape[i] for i in dims]
-    merged = moved.reshape(-1, *[view.shape[i] for i in rest])
-    flat_index = np.ravel_multi_index(tuple(np.where(a < 0, a + n, a) for a, n in zip(arrays, flat_shape)),
-                                      flat_shape) if flat_shape else np.zeros((), np.int64)
+    rest_shape = [view.shape[i] for i in rest]
+    merged = view.permute(*(dims + rest)).reshape(int(np.prod(flat_shape, dtype=np.int64)), *rest_shape)
+    flat_index = np.ravel_multi_index(tuple(wrapped), flat_shape) if arrays[0].size else np.zeros(arrays[0].shape, np.int64)
     picked = _C._index_select(merged, 0, _C.from_numpy(np.ascontiguousarray(flat_index, dtype=np.int64)))
-    bshape = list(arrays[0].shape)
-    if adjacent and dims[0] != 0:
-        # Result dims go where the indexed dims were.
-        nb = len(bshape)
+    if adjacent and dims[0] != 0:  # the index dims go where the indexed dims were
+        nb = arrays[0].ndim
         order = list(range(nb, nb + dims[0])) + list(range(nb)) + list(range(nb + dims[0], picked.ndim))
         picked = picked.permute(*order)
     return picked
 
 
+def _numpy_key(self, key):
+    """The key with Tensors replaced by NumPy arrays (after the same checks as getitem), for NumPy to apply."""
+    _parse_key(self, key)
+    key = key if isinstance(key, tuple) else (key,)
+    return tuple(_index_array(k) if isinstance(k, (Tensor, list)) else k for k in key)
+
+
 def _advanced_setitem(self, key, value):
     """Assignment through integer arrays or boolean masks."""
-    parts = _split_key(self, key)
-    if len(parts) == 1 and parts[0][1].dtype == np.bool_ and parts[0][1].shape == self.shape:
-        mask = _C.from_numpy(np.ascontiguousarray(parts[0][1]))
+    key = _numpy_key(self, key)
+    mask = key[0] if len(key) == 1 and isinstance(key[0], np.ndarray) and key[0].dtype == np.bool_ else None
+    if mask is not None and mask.shape == self.shape:
         val = value if isinstance(value, Tensor) else tensor(value, dtype=self.dtype)
-        if val.ndim == 1 and val.size == int(np.count_nonzero(parts[0][1])) and val.size != 1:
-            flat_idx = np.flatnonzero(parts[0][1])
-            _scatter_flat(self, flat_idx, val)
+        if val.ndim == 1 and val.size == int(np.count_nonzero(mask)) and val.size != 1:
+            _scatter_flat(self, np.flatnonzero(mask), val)
             return
-        _C._copy_(self, _C.where(mask, val.astype(self.dtype) if val.dtype != self.dtype else val, self))
+        cond = _C.from_numpy(np.ascontiguousarray(mask))
+        _C._copy_(self, _C.where(cond, val.astype(self.dtype) if val.dtype != self.dtype else val, self))
         return
-    # General case: compute the flat positions selected by the key, then write them.
+    # General case: the flat positions the key selects (NumPy applies it to an array of positions), then a write.
     positions = np.arange(self.size, dtype=np.int64).reshape(self.shape)[key]
     val = value if isinstance(value, Tensor) else tensor(value, dtype=self.dtype)
     val = val.broadcast_to(positions.shape) if val.shape != positions.shape else val
@@ -239,6 +296,11 @@ def _shape(shape):
     return tuple(shape)
 
 
+def _shape_arg(shape):
+    """The shape argument of full/uniform/normal/randint: an int or a sequence of ints."""
+    return (shape,) if _args.is_int(shape) else shape
+
+
 def empty(*shape, dtype=float32, device="cpu", requires_grad=False):
     """An uninitialised tensor."""
     return _grad(_C.empty(_shape(shape), _as_dtype(dtype), device), requires_grad)
@@ -253,10 +315,25 @@ def ones(*shape, dtype=float32, device="cpu", requires_grad=False):
     return _grad(_C.full(_shape(shape), 1.0, _as_dtype(dtype), device), requires_grad)
 
 
+def _fill(shape, fill_value, dtype, device, op):
+    """Fills with NumPy's rules: an int into an integer dtype is exact (never rounded through a double) and must
+    fit it; NaN or infinity cannot become an integer."""
+    name = dtype.name
+    if isinstance(fill_value, (bool, np.bool_)):
+        return _C.full(shape, float(fill_value), dtype, device)
+    if name in _args.INT_RANGES and _args.is_int(fill_value):
+        return _C._full_int(shape, _args.fit_int(int(fill_value), name, op, "fill_value"), dtype, device)
+    value = _args.number(fill_value, "fill_value", op)
+    if name in _args.INT_RANGES and not np.isfinite(value):
+        raise ValueError(f"{op}: cannot convert fill_value {value} to integer dtype {name}")
+    return _C.full(shape, value, dtype, device)
+
+
 def full(shape, fill_value, dtype=None, device="cpu"):
+    """A tensor of `shape` filled with fill_value (dtype bool, int64 or float32 from the value by default)."""
     if dtype is None:
-        dtype = "bool_" if isinstance(fill_value, bool) else ("int64" if isinstance(fill_value, int) else float32)
-    return _C.full(_shape((shape,)) if not isinstance(shape, int) else (shape,), float(fill_value), _as_dtype(dtype), device)
+        dtype = "bool_" if isinstance(fill_value, (bool, np.bool_)) else ("int64" if _args.is_int(fill_value) else float32)
+    return _fill(_shape_arg(shape), fill_value, _as_dtype(dtype), device, "full")
 
 
 def _like(t, dtype):
@@ -276,24 +353,39 @@ def ones_like(t, dtype=None):
 
 
 def full_like(t, fill_value, dtype=None):
-    return _C.full(t.shape, float(fill_value), _like(t, dtype), t.device)
+    return _fill(t.shape, fill_value, _like(t, dtype), t.device, "full_like")
 
 
 def arange(start, stop=None, step=1, dtype=None, device="cpu"):
-    """Evenly spaced values in [start, stop), like numpy.arange (ints give int64, floats float32)."""
+    """Evenly spaced values in [start, stop), like numpy.arange (ints give int64, floats float32). With ints and
+    an integer dtype the values are exact; each bound must fit the dtype."""
     if stop is None:
         start, stop = 0, start
+    all_int = all(_args.is_int(v) for v in (start, stop, step))
     if dtype is None:
-        dtype = int64 if all(isinstance(v, (int, np.integer)) for v in (start, stop, step)) else float32
-    return _C.arange(float(start), float(stop), float(step), _as_dtype(dtype), device)
+        dtype = int64 if all_int else float32
+    dtype = _as_dtype(dtype)
+    if all_int and dtype.name in _args.INT_RANGES:
+        start, stop, step = int(start), int(stop), int(step)
+        if step == 0:
+            raise ValueError(f"arange: step must be non-zero, got {step}")
+        count = max(0, -((start - stop) // step))  # ceil((stop - start) / step) in exact integers
+        if count:  # every value must fit (NumPy would wrap past the dtype's end without a word)
+            _args.fit_int(start, dtype.name, "arange", "start")
+            _args.fit_int(start + (count - 1) * step, dtype.name, "arange", "last value")
+        return _C._arange_int(start, step, count, dtype, device)
+    return _C.arange(_args.number(start, "start", "arange"), _args.number(stop, "stop", "arange"),
+                     _args.number(step, "step", "arange"), dtype, device)
 
 
 def linspace(start, stop, num=50, dtype=float32, device="cpu"):
-    return _C.linspace(float(start), float(stop), int(num), _as_dtype(dtype), device)
+    return _C.linspace(_args.number(start, "start", "linspace"), _args.number(stop, "stop", "linspace"),
+                       _args.integer(num, "num", "linspace"), _as_dtype(dtype), device)
 
 
 def eye(n, m=None, dtype=float32, device="cpu"):
-    return _C.eye(int(n), int(n if m is None else m), _as_dtype(dtype), device)
+    return _C.eye(_args.integer(n, "n", "eye"), _args.integer(n if m is None else m, "m", "eye"), _as_dtype(dtype),
+                  device)
 
 
 _UNIFORM, _NORMAL, _INTEGER = 0, 1, 2
@@ -310,19 +402,29 @@ def randn(*shape, dtype=float32, device="cpu", requires_grad=False):
 
 
 def uniform(shape, low=0.0, high=1.0, dtype=float32, device="cpu"):
-    return _C._random(_shape((shape,)) if not isinstance(shape, int) else (shape,), _UNIFORM, float(low), float(high),
-                      _as_dtype(dtype), device)
+    return _C._random(_shape_arg(shape), _UNIFORM, _args.number(low, "low", "uniform"),
+                      _args.number(high, "high", "uniform"), _as_dtype(dtype), device)
 
 
 def normal(shape, mean=0.0, std=1.0, dtype=float32, device="cpu"):
-    return _C._random(_shape((shape,)) if not isinstance(shape, int) else (shape,), _NORMAL, float(mean), float(std),
-                      _as_dtype(dtype), device)
+    return _C._random(_shape_arg(shape), _NORMAL, _args.number(mean, "mean", "normal"),
+                      _args.number(std, "std", "normal"), _as_dtype(dtype), device)
 
 
 def randint(low, high, shape, dtype=int64, device="cpu"):
-    """Integers in [low, high)."""
-    return _C._random(_shape((shape,)) if not isinstance(shape, int) else (shape,), _INTEGER, float(low), float(high),
-                      _as_dtype(dtype), device)
+    """Integers in [low, high), like numpy.random.randint: low and high - 1 must fit the dtype."""
+    low, high = _args.integer(low, "low", "randint"), _args.integer(high, "high", "randint")
+    dtype = _as_dtype(dtype)
+    lo, hi = _args.INT_RANGES.get(getattr(dtype, "name", None), (None, None))
+    if lo is None:
+        raise _C.DTypeError(f"randint: expected an integer dtype, got {dtype!r}")
+    if not lo <= low <= hi:
+        raise ValueError(f"randint: low is out of bounds for {dtype.name}, got low={low}")
+    if not lo < high <= hi + 1:
+        raise ValueError(f"randint: high is out of bounds for {dtype.name}, got high={high}")
+    if low >= high:
+        raise ValueError(f"randint: low >= high, got low={low} high={high}")
+    return _C._random(_shape_arg(shape), _INTEGER, float(low), float(high), dtype, device)
 
 
 def rand_like(t, dtype=None):

@@ -3,6 +3,7 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
+#include "core/dispatch.h"
 #include "core/tensor.h"
 
 namespace pydl {
@@ -21,10 +22,26 @@ Device to_device(py::handle obj);              // "cpu", "cuda:0", pydl.Device
 Shape to_shape(py::args args);                 // f(2, 3) or f((2, 3)) or f([2, 3])
 Shape to_shape(py::handle obj);
 std::vector<int64_t> to_axes(py::handle obj);  // None -> {}, int -> {a}, tuple -> list
+
+// Argument checks that name what was wrong (instead of pybind11's "Unable to cast ... to C++ type '?'").
+std::string py_repr(py::handle obj);
+std::string describe(py::handle obj);  // "float 1.5": type name and repr
+[[noreturn]] void throw_overflow(const std::string& msg);  // raises Python's OverflowError
+// A Python int (or an object with __index__, bools refused) as int64: TypeError naming `what` and the value
+// for other types, ValueError when it does not fit in 64 bits.
+int64_t to_int64(py::handle obj, const std::string& what);
+double to_double(py::handle obj, const std::string& what);  // int or float; TypeError otherwise
+Tensor to_tensor_arg(py::handle obj, const std::string& what);  // a Tensor, or TypeError naming `what`
+
+// How a Python scalar meets a tensor (NumPy 2, NEP 50): the scalar takes the tensor's dtype; a Python int that
+// does not fit it raises OverflowError in arithmetic, is compared exactly, and is a float in true division.
+enum class ScalarRole { Arithmetic, Compare, TrueDiv };
 // The other operand of an operator: Tensor, Python scalar or array-like; scalars take `like`'s dtype
 // (a float with an integer tensor gives float32). Throws py::type_error when it is none of these.
-Tensor to_operand(py::handle obj, const Tensor& like);
+Tensor to_operand(py::handle obj, const Tensor& like, ScalarRole role = ScalarRole::Arithmetic);
 bool is_operand(py::handle obj);
+// t op other (other op t when `reverse`), other being anything to_operand takes. The GIL is released for the op.
+Tensor binary_with(BinaryOp op, const Tensor& t, py::handle other, bool reverse);
 
 // NumPy interop (numpy_interop.cpp)
 Tensor from_numpy(py::array arr);                   // shares memory, keeps arr alive

@@ -1,3 +1,4 @@
+#include <climits>
 #include "bindings/common.h"
 #include "ops/ops.h"
 
@@ -32,30 +33,74 @@ Device to_device(py::handle obj) {
   throw py::type_error("device must be a string like 'cpu' or 'cuda', got " + std::string(py::repr(obj)));
 }
 
+std::string py_repr(py::handle obj) { return py::repr(obj); }
+
+std::string describe(py::handle obj) {
+  return std::string(py::str(py::type::handle_of(obj).attr("__name__"))) + " " + py_repr(obj);
+}
+
+void throw_overflow(const std::string& msg) {
+  PyErr_SetString(PyExc_OverflowError, msg.c_str());
+  throw py::error_already_set();
+}
+
+int64_t to_int64(py::handle obj, const std::string& what) {
+  if (py::isinstance<py::bool_>(obj) || py::isinstance<py::float_>(obj) || !PyIndex_Check(obj.ptr()))
+    throw py::type_error(what + " must be an int, got " + describe(obj));
+  py::int_ v = py::reinterpret_steal<py::int_>(PyNumber_Index(obj.ptr()));
+  if (!v) throw py::error_already_set();
+  int overflow = 0;
+  long long r = PyLong_AsLongLongAndOverflow(v.ptr(), &overflow);
+  if (overflow) throw py::value_error(what + " " + py_repr(v) + " does not fit in a 64-bit integer");
+  return r;
+}
+
+double to_double(py::handle obj, const std::string& what) {
+  if (py::isinstance<py::bool_>(obj) || !(py::isinstance<py::float_>(obj) || PyIndex_Check(obj.ptr()) ||
+                                          py::hasattr(obj, "__float__")) || py::isinstance<py::str>(obj))
+    throw py::type_error(what + " must be a number, got " + describe(obj));
+  double r = PyFloat_AsDouble(obj.ptr());
+  if (r == -1.0 && PyErr_Occurred()) {
+    PyErr_Clear();
+    throw_overflow(what + " " + py_repr(obj) + " is too large to convert to float");
+  }
+  return r;
+}
+
+Tensor to_tensor_arg(py::handle obj, const std::string& what) {
+  if (!py::isinstance<Tensor>(obj))
+    throw py::type_error(what + " must be a Tensor, got " + describe(obj));
+  return obj.cast<Tensor>();
+}
+
 Shape to_shape(py::handle obj) {
-  if (py::isinstance<py::int_>(obj)) return {obj.cast<int64_t>()};
+  if (PyIndex_Check(obj.ptr()) && !py::isinstance<py::bool_>(obj)) return {to_int64(obj, "shape")};
   Shape s;
   if (!py::isinstance<py::sequence>(obj) || py::isinstance<py::str>(obj))
-    throw py::type_error("shape must be an int or a sequence of ints, got " + std::string(py::repr(obj)));
+    throw py::type_error("shape must be an int or a sequence of ints, got " + py_repr(obj));
   for (auto v : obj) {
-    if (!py::isinstance<py::int_>(v) && !py::hasattr(v, "__index__"))
-      throw py::type_error("shape must contain ints, got " + std::string(py::repr(obj)));
-    s.push_back(py::int_(py::reinterpret_borrow<py::object>(v)).cast<int64_t>());
+    if (py::isinstance<py::bool_>(v) || !PyIndex_Check(v.ptr()))
+      throw py::type_error("shape must contain ints, got " + describe(v) + " in " + py_repr(obj));
+    s.push_back(to_int64(v, "shape entry"));
   }
   return s;
 }
 
 Shape to_shape(py::args args) {
-  if (args.size() == 1 && !py::isinstance<py::int_>(args[0])) return to_shape(py::handle(args[0]));
-  Shape s;
-  for (auto v : args) s.push_back(py::int_(py::reinterpret_borrow<py::object>(v)).cast<int64_t>());
-  return s;
+  if (args.size() == 1 && !PyIndex_Check(args[0].ptr())) return to_shape(py::handle(args[0]));
+  return to_shape(py::handle(args));
 }
 
 std::vector<int64_t> to_axes(py::handle obj) {
   if (obj.is_none()) return {};
-  if (py::isinstance<py::int_>(obj)) return {obj.cast<int64_t>()};
-  return to_shape(obj);
+  if (py::isinstance<py::tuple>(obj) || py::isinstance<py::list>(obj)) {
+    std::vector<int64_t> axes;
+    for (auto v : obj) axes.push_back(to_int64(v, "axis"));
+    return axes;
+  }
+  if (!PyIndex_Check(obj.ptr()) || py::isinstance<py::bool_>(obj))
+    throw py::type_error("axis must be an int, a tuple of ints or None, got " + py_repr(obj));
+  return {to_int64(obj, "axis")};
 }
 
 bool is_operand(py::handle obj) {
@@ -64,13 +109,45 @@ bool is_operand(py::handle obj) {
          py::isinstance<py::tuple>(obj) || py::hasattr(obj, "__array_interface__");
 }
 
-Tensor to_operand(py::handle obj, const Tensor& like) {
+namespace {
+
+// The range of an integer dtype (bool holds no Python int: it promotes to int64 like NumPy's default int).
+void int_range(DType d, int64_t* lo, int64_t* hi) {
+  switch (d) {
+    case DType::UInt8: *lo = 0; *hi = 255; break;
+    case DType::Int32: *lo = INT32_MIN; *hi = INT32_MAX; break;
+    default: *lo = INT64_MIN; *hi = INT64_MAX;
+  }
+}
+
+// An exact 0-d tensor of an integer dtype (ops::scalar goes through double, which rounds above 2**53).
+Tensor int_scalar(int64_t v, DType d, Device dev) { return ops::full_int({}, v, d, dev); }
+
+// A Python int where only its sign matters: it lies outside int64, so it compares the same with every element.
+int outside_int64(py::handle obj) {
+  if (!py::isinstance<py::int_>(obj) || py::isinstance<py::bool_>(obj)) return 0;
+  int overflow = 0;
+  PyLong_AsLongLongAndOverflow(obj.ptr(), &overflow);
+  return overflow;
+}
+
+}  // namespace
+
+Tensor to_operand(py::handle obj, const Tensor& like, ScalarRole role) {
   if (py::isinstance<Tensor>(obj)) return obj.cast<Tensor>();
   const DType ld = like.dtype();
   if (py::isinstance<py::bool_>(obj)) return ops::scalar(obj.cast<bool>() ? 1.0 : 0.0, ld, like.device());
   if (py::isinstance<py::int_>(obj)) {
-    DType d = ld == DType::Bool ? DType::Int64 : ld;
-    return ops::scalar(obj.cast<double>(), d, like.device());
+    if (is_floating(ld)) return ops::scalar(to_double(obj, "Python integer"), ld, like.device());
+    const DType d = ld == DType::Bool ? DType::Int64 : ld;
+    int overflow = 0;
+    const long long v = PyLong_AsLongLongAndOverflow(obj.ptr(), &overflow);
+    int64_t lo, hi;
+    int_range(d, &lo, &hi);
+    if (!overflow && v >= lo && v <= hi) return int_scalar(v, d, like.device());
+    if (role == ScalarRole::TrueDiv) return ops::scalar(to_double(obj, "Python integer"), DType::Float32, like.device());
+    if (role == ScalarRole::Compare && !overflow) return int_scalar(v, DType::Int64, like.device());
+    throw_overflow("Python integer " + py_repr(obj) + " out of bounds for " + dtype_name(d));
   }
   if (py::isinstance<py::float_>(obj)) {
     DType d = is_floating(ld) ? ld : DType::Float32;
@@ -78,13 +155,34 @@ Tensor to_operand(py::handle obj, const Tensor& like) {
   }
   if (is_operand(obj)) {
     py::array arr = py::array::ensure(obj);
-    if (!arr) throw py::type_error("cannot convert " + std::string(py::repr(obj)) + " to a tensor");
+    if (!arr) throw py::type_error("cannot convert " + py_repr(obj) + " to a tensor");
     // Python floats in lists become float64 arrays: give them the tensor's float dtype instead.
     if (!py::isinstance<py::array>(obj) && arr.dtype().kind() == 'f' && is_floating(ld))
       arr = py::array::ensure(arr.attr("astype")(py::str(dtype_name(ld))));
     return ops::to_device(ops::clone(from_numpy(arr)), like.device());
   }
   throw py::type_error("unsupported operand type: " + std::string(py::str(obj.get_type().attr("__name__"))));
+}
+
+Tensor binary_with(BinaryOp op, const Tensor& t, py::handle other, bool reverse) {
+  if (is_comparison(op) && !is_floating(t.dtype())) {
+    if (int sign = outside_int64(other)) {
+      // other is above (sign > 0) or below every element: the answer is the same everywhere.
+      const bool lhs_less = reverse ? sign < 0 : sign > 0;  // the left operand is the smaller one
+      bool v;
+      switch (op) {
+        case BinaryOp::Eq: v = false; break;
+        case BinaryOp::Ne: v = true; break;
+        case BinaryOp::Lt: case BinaryOp::Le: v = lhs_less; break;
+        default: v = !lhs_less;
+      }
+      return ops::full(t.shape(), v ? 1.0 : 0.0, DType::Bool, t.device());
+    }
+  }
+  const ScalarRole role = is_comparison(op) ? ScalarRole::Compare
+                          : op == BinaryOp::Div ? ScalarRole::TrueDiv : ScalarRole::Arithmetic;
+  Tensor o = to_operand(other, t, role);
+  return nogil([&] { return reverse ? ops::binary(op, o, t) : ops::binary(op, t, o); });
 }
 
 }  // namespace bind

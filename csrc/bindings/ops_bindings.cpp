@@ -19,13 +19,23 @@ Tensor unary_call(UnaryOp op, const Tensor& x, double p0 = 0, double p1 = 0) {
 
 std::vector<Tensor> tensor_list(py::handle seq, const char* op) {
   std::vector<Tensor> out;
+  if (!py::isinstance<py::iterable>(seq) || py::isinstance<Tensor>(seq))
+    throw py::type_error(std::string(op) + ": expected a sequence of Tensors, got " + py_repr(seq));
   for (auto item : seq) {
     if (!py::isinstance<Tensor>(item))
-      throw py::type_error(std::string(op) + ": expected a sequence of Tensors, got an element of type " +
-                           std::string(py::str(item.get_type().attr("__name__"))));
+      throw py::type_error(std::string(op) + ": expected a sequence of Tensors, got an element " + describe(item) +
+                           " in " + py_repr(seq));
     out.push_back(item.cast<Tensor>());
   }
   return out;
+}
+
+// A reduction with NumPy's axis forms: None (all axes), an int, or a tuple; an empty tuple reduces over no axis
+// (the core's empty axis list means "all"), which is the reduction over a new axis of length 1.
+template <typename F> Tensor reduce_call(const Tensor& x, py::handle axis, bool keepdims, F f) {
+  const bool no_axis = (py::isinstance<py::tuple>(axis) || py::isinstance<py::list>(axis)) && py::len(axis) == 0;
+  std::vector<int64_t> ax = no_axis ? std::vector<int64_t>{0} : to_axes(axis);
+  return nogil([&] { return no_axis ? f(ops::unsqueeze(x, 0), ax, false) : f(x, ax, keepdims); });
 }
 
 }  // namespace
@@ -36,21 +46,17 @@ void bind_ops(py::module_& m) {
   // Binary ops accept a Tensor or Python scalar on either side.
   auto bin = [&](const char* name, BinaryOp op) {
     m.def(name, [op](py::object a, py::object b) {
-      if (!py::isinstance<Tensor>(a) && !py::isinstance<Tensor>(b)) {
-        Tensor ta = to_operand(a, ops::scalar(0, DType::Float32));
-        Tensor tb = to_operand(b, ta);
-        return nogil([&] { return ops::binary(op, ta, tb); });
-      }
-      Tensor ta = py::isinstance<Tensor>(a) ? a.cast<Tensor>() : to_operand(a, b.cast<Tensor>());
-      Tensor tb = to_operand(b, ta);
-      return nogil([&] { return ops::binary(op, ta, tb); });
+      if (py::isinstance<Tensor>(a)) return binary_with(op, a.cast<Tensor>(), b, false);
+      if (py::isinstance<Tensor>(b)) return binary_with(op, b.cast<Tensor>(), a, true);
+      Tensor ta = to_operand(a, ops::scalar(0, DType::Float32));
+      return binary_with(op, ta, b, false);
     }, py::arg("a"), py::arg("b"));
   };
   bin("add", BinaryOp::Add); bin("sub", BinaryOp::Sub); bin("mul", BinaryOp::Mul); bin("div", BinaryOp::Div);
   bin("pow", BinaryOp::Pow); bin("maximum", BinaryOp::Maximum); bin("minimum", BinaryOp::Minimum);
   bin("eq", BinaryOp::Eq); bin("ne", BinaryOp::Ne); bin("lt", BinaryOp::Lt); bin("le", BinaryOp::Le);
   bin("gt", BinaryOp::Gt); bin("ge", BinaryOp::Ge);
-  cls.def("pow", [](const Tensor& a, py::object b) { Tensor tb = to_operand(b, a); return nogil([&] { return ops::binary(BinaryOp::Pow, a, tb); }); });
+  cls.def("pow", [](const Tensor& a, py::object b) { return binary_with(BinaryOp::Pow, a, b, false); });
   m.def("where", [](py::object cond, py::object a, py::object b) {
     Tensor like = py::isinstance<Tensor>(a) ? a.cast<Tensor>() : (py::isinstance<Tensor>(b) ? b.cast<Tensor>() : ops::scalar(0, DType::Float32));
     Tensor c = to_operand(cond, ops::scalar(0, DType::Bool)), ta = to_operand(a, like), tb = to_operand(b, like);
@@ -70,8 +76,8 @@ void bind_ops(py::module_& m) {
   def_op(m, cls, "elu", true, [](const Tensor& x, double alpha) { return unary_call(UnaryOp::Elu, x, alpha); },
          py::arg("alpha") = 1.0);
   def_op(m, cls, "clip", true, [](const Tensor& x, py::object lo, py::object hi) {
-    double l = lo.is_none() ? -INFINITY : lo.cast<double>(), h = hi.is_none() ? INFINITY : hi.cast<double>();
-    PYDL_CHECK(!(l > h), ValueError, "clip: min (", l, ") is greater than max (", h, ")");
+    double l = lo.is_none() ? -INFINITY : to_double(lo, "clip: min"), h = hi.is_none() ? INFINITY : to_double(hi, "clip: max");
+    if (l > h) throw py::value_error("clip: min (" + py_repr(lo) + ") is greater than max (" + py_repr(hi) + ")");
     if (!is_floating(x.dtype())) {  // integer bounds clamp to the dtype's range
       l = std::max(l, -9.2e18); h = std::min(h, 9.2e18);
     }
@@ -80,30 +86,30 @@ void bind_ops(py::module_& m) {
 
   // Reductions.
   def_op(m, cls, "sum", true, [](const Tensor& x, py::object axis, bool keepdims) {
-    auto ax = to_axes(axis); return nogil([&] { return ops::sum(x, ax, keepdims); });
+    return reduce_call(x, axis, keepdims, [](const Tensor& x, std::vector<int64_t> ax, bool keepdims) { return ops::sum(x, ax, keepdims); });
   }, py::arg("axis") = py::none(), py::arg("keepdims") = false);
   def_op(m, cls, "mean", true, [](const Tensor& x, py::object axis, bool keepdims) {
-    auto ax = to_axes(axis); return nogil([&] { return ops::mean(x, ax, keepdims); });
+    return reduce_call(x, axis, keepdims, [](const Tensor& x, std::vector<int64_t> ax, bool keepdims) { return ops::mean(x, ax, keepdims); });
   }, py::arg("axis") = py::none(), py::arg("keepdims") = false);
   def_op(m, cls, "max", true, [](const Tensor& x, py::object axis, bool keepdims) {
-    auto ax = to_axes(axis); return nogil([&] { return ops::amax(x, ax, keepdims); });
+    return reduce_call(x, axis, keepdims, [](const Tensor& x, std::vector<int64_t> ax, bool keepdims) { return ops::amax(x, ax, keepdims); });
   }, py::arg("axis") = py::none(), py::arg("keepdims") = false);
   def_op(m, cls, "min", true, [](const Tensor& x, py::object axis, bool keepdims) {
-    auto ax = to_axes(axis); return nogil([&] { return ops::amin(x, ax, keepdims); });
+    return reduce_call(x, axis, keepdims, [](const Tensor& x, std::vector<int64_t> ax, bool keepdims) { return ops::amin(x, ax, keepdims); });
   }, py::arg("axis") = py::none(), py::arg("keepdims") = false);
   def_op(m, cls, "argmax", true, [](const Tensor& x, py::object axis, bool keepdims) {
-    int64_t a = axis.is_none() ? 0 : axis.cast<int64_t>();
+    int64_t a = axis.is_none() ? 0 : to_int64(axis, "argmax: axis");
     return nogil([&] { return ops::argmax(x, axis.is_none() ? nullptr : &a, keepdims); });
   }, py::arg("axis") = py::none(), py::arg("keepdims") = false);
   def_op(m, cls, "argmin", true, [](const Tensor& x, py::object axis, bool keepdims) {
-    int64_t a = axis.is_none() ? 0 : axis.cast<int64_t>();
+    int64_t a = axis.is_none() ? 0 : to_int64(axis, "argmin: axis");
     return nogil([&] { return ops::argmin(x, axis.is_none() ? nullptr : &a, keepdims); });
   }, py::arg("axis") = py::none(), py::arg("keepdims") = false);
   def_op(m, cls, "var", true, [](const Tensor& x, py::object axis, bool keepdims, int64_t ddof) {
-    auto ax = to_axes(axis); return nogil([&] { return ops::var(x, ax, keepdims, ddof); });
+    return reduce_call(x, axis, keepdims, [ddof](const Tensor& x, std::vector<int64_t> ax, bool keepdims) { return ops::var(x, ax, keepdims, ddof); });
   }, py::arg("axis") = py::none(), py::arg("keepdims") = false, py::arg("ddof") = 0);
   def_op(m, cls, "std", true, [](const Tensor& x, py::object axis, bool keepdims, int64_t ddof) {
-    auto ax = to_axes(axis); return nogil([&] { return ops::std_(x, ax, keepdims, ddof); });
+    return reduce_call(x, axis, keepdims, [ddof](const Tensor& x, std::vector<int64_t> ax, bool keepdims) { return ops::std_(x, ax, keepdims, ddof); });
   }, py::arg("axis") = py::none(), py::arg("keepdims") = false, py::arg("ddof") = 0);
   def_op(m, cls, "softmax", true, [](const Tensor& x, int64_t axis) { return nogil([&] { return ops::softmax(x, axis, false); }); },
          py::arg("axis") = -1);
@@ -138,6 +144,15 @@ void bind_ops(py::module_& m) {
   m.def("gather", [](const Tensor& x, int64_t axis, const Tensor& index) {
     return nogil([&] { return ops::gather(x, axis, index); });
   }, py::arg("x"), py::arg("axis"), py::arg("index"));
+  // Exact integer creation (pydl.full / arange with Python ints): the Python side checks the range.
+  m.def("_full_int", [](py::object shape, int64_t value, py::object dtype, py::object device) {
+    Shape sh = to_shape(shape); DType d = to_dtype(dtype); Device dev = to_device(device);
+    return nogil([&] { return ops::full_int(sh, value, d, dev); });
+  });
+  m.def("_arange_int", [](int64_t start, int64_t step, int64_t count, py::object dtype, py::object device) {
+    DType d = to_dtype(dtype); Device dev = to_device(device);
+    return nogil([&] { return ops::arange_int(start, step, count, d, dev); });
+  });
   m.def("_copy_", [](const Tensor& dst, const Tensor& src) { nogil([&] { ops::copy_(dst, src); return 0; }); });
 }
 

@@ -16,13 +16,25 @@ bool is_basic_item(py::handle k) {
           !py::isinstance<py::array>(k));
 }
 
+// NumPy's message for a key of the wrong type, with the item received.
+[[noreturn]] void bad_index(py::handle k) {
+  throw py::index_error("only integers, slices (`:`), ellipsis (`...`), None and integer or boolean arrays are "
+                        "valid indices, got " + describe(k));
+}
+
+// A slice's start/stop/step: None or an index (huge values clamp, as Python's own slicing does).
 int64_t slice_part(py::handle v, bool* has) {
   *has = !v.is_none();
-  return *has ? py::int_(py::reinterpret_borrow<py::object>(v)).cast<int64_t>() : 0;
+  if (!*has) return 0;
+  if (py::isinstance<py::bool_>(v) || !PyIndex_Check(v.ptr()))
+    throw py::type_error("slice indices must be integers or None, got " + py_repr(v));
+  Py_ssize_t r = PyNumber_AsSsize_t(v.ptr(), nullptr);  // clamps instead of raising on overflow
+  if (r == -1 && PyErr_Occurred()) throw py::error_already_set();
+  return r;
 }
 
 // Parses a basic index (ints, slices, None, Ellipsis, or a tuple of them); false when the key is advanced.
-bool parse_basic(py::handle key, std::vector<ops::IndexItem>& items) {
+bool parse_basic(const Tensor& t, py::handle key, std::vector<ops::IndexItem>& items) {
   py::tuple parts = py::isinstance<py::tuple>(key) ? py::reinterpret_borrow<py::tuple>(key) : py::make_tuple(key);
   for (auto k : parts)
     if (!is_basic_item(k)) return false;
@@ -38,7 +50,12 @@ bool parse_basic(py::handle key, std::vector<ops::IndexItem>& items) {
       it.step = slice_part(k.attr("step"), &has_step);
       if (!has_step) it.step = 1;
     } else {
-      it.start = py::int_(py::reinterpret_borrow<py::object>(k)).cast<int64_t>();
+      int overflow = 0;
+      py::object v = py::reinterpret_steal<py::object>(PyNumber_Index(k.ptr()));
+      if (!v) bad_index(k);
+      it.start = PyLong_AsLongLongAndOverflow(v.ptr(), &overflow);
+      if (overflow) throw py::index_error("index " + py_repr(v) + " is out of bounds for a tensor of shape " +
+                                          shape_str(t.shape()));
     }
     items.push_back(it);
   }
@@ -60,8 +77,7 @@ py::object scalar_to_py(const Tensor& t_in) {
 
 template <BinaryOp OP, bool REVERSE> py::object binop(const Tensor& self, py::object other) {
   if (!is_operand(other)) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
-  Tensor o = to_operand(other, self);
-  return py::cast(nogil([&] { return REVERSE ? ops::binary(OP, o, self) : ops::binary(OP, self, o); }));
+  return py::cast(binary_with(OP, self, other, REVERSE));
 }
 
 template <BinaryOp OP> py::object inplace(const Tensor& self, py::object other) {
@@ -88,7 +104,7 @@ void bind_tensor(py::module_& m) {
   cls.def_property_readonly("nbytes", [](const Tensor& t) { return t.numel() * t.itemsize(); });
   cls.def_property("requires_grad", &Tensor::requires_grad, &Tensor::set_requires_grad);
   cls.def_property("grad", [](const Tensor& t) -> py::object { Tensor g = t.grad(); return g.defined() ? py::cast(g) : py::none(); },
-                   [](Tensor& t, py::object g) { t.set_grad(g.is_none() ? Tensor() : g.cast<Tensor>()); });
+                   [](Tensor& t, py::object g) { t.set_grad(g.is_none() ? Tensor() : to_tensor_arg(g, "grad")); });
   cls.def_property_readonly("grad_fn", [](const Tensor& t) -> py::object {
     auto fn = t.grad_fn();
     return fn ? py::cast(fn->name()) : py::none();
@@ -131,7 +147,8 @@ void bind_tensor(py::module_& m) {
       for (int64_t d = t.dim() - 1; d >= 0; --d) dims.push_back(d);
       return ops::permute(t, dims);
     }
-    return ops::transpose(t, a.cast<int64_t>(), b.cast<int64_t>());
+    if (b.is_none()) throw py::type_error("transpose: give both axes or none, got axis0=" + py_repr(a) + " and axis1=None");
+    return ops::transpose(t, to_int64(a, "transpose: axis0"), to_int64(b, "transpose: axis1"));
   }, py::arg("axis0") = py::none(), py::arg("axis1") = py::none());
   cls.def("expand", [](const Tensor& t, py::args shape) { return ops::expand(t, to_shape(shape)); });
   cls.def("broadcast_to", [](const Tensor& t, py::object shape) { return ops::expand(t, to_shape(shape)); }, py::arg("shape"));
@@ -157,14 +174,14 @@ void bind_tensor(py::module_& m) {
   });
   cls.def("__getitem__", [](const Tensor& t, py::object key) -> py::object {
     std::vector<ops::IndexItem> items;
-    if (parse_basic(key, items)) return py::cast(ops::index_view(t, items));
+    if (parse_basic(t, key, items)) return py::cast(ops::index_view(t, items));
     return g_advanced_getitem(py::cast(t), key);
   });
   cls.def("__setitem__", [](const Tensor& t, py::object key, py::object value) {
     PYDL_CHECK(!(t.requires_grad() && autograd::grad_enabled()), RuntimeError,
                "__setitem__: in-place assignment to a tensor that requires grad; use pydl.no_grad()");
     std::vector<ops::IndexItem> items;
-    if (parse_basic(key, items)) {
+    if (parse_basic(t, key, items)) {
       Tensor v = to_operand(value, t);
       nogil([&] { ops::index_put_(t, items, v); return 0; });
       return;
@@ -174,7 +191,7 @@ void bind_tensor(py::module_& m) {
   cls.def("backward", [](const Tensor& t, py::object grad, bool retain_graph) {
     Tensor g;
     if (grad.is_none()) {
-      PYDL_CHECK(t.numel() == 1, RuntimeError, "backward: grad can be implicitly created only for scalar outputs; "
+      PYDL_CHECK(t.numel() == 1, RuntimeError, "backward: grad=None can be implicitly created only for scalar outputs; "
                  "pass grad= for a tensor of shape ", shape_str(t.shape()));
       g = ops::ones(t.shape(), t.dtype(), t.device());
     } else {

@@ -30,6 +30,21 @@ Tensor zeros(const Shape& shape, DType dtype, Device device) { return full(shape
 Tensor ones(const Shape& shape, DType dtype, Device device) { return full(shape, 1.0, dtype, device); }
 Tensor scalar(double value, DType dtype, Device device) { return full({}, value, dtype, device); }
 
+Tensor full_int(const Shape& shape, int64_t value, DType dtype, Device device) {
+  Tensor one = Tensor::empty({}, DType::Int64);
+  *one.data<int64_t>() = value;
+  // int64 -> dtype is a plain conversion (exact when value fits); expand + clone writes it everywhere.
+  return clone(expand(to_device(cast(one, dtype), device), shape));
+}
+
+Tensor arange_int(int64_t start, int64_t step, int64_t count, DType dtype, Device device) {
+  PYDL_CHECK(step != 0 && count >= 0, ValueError, "arange: step must be non-zero, got ", step);
+  Tensor cpu = Tensor::empty({count}, DType::Int64);
+  int64_t* p = cpu.data<int64_t>();
+  for (int64_t i = 0; i < count; ++i) p[i] = start + i * step;  // every value lies in [start, stop): no overflow
+  return to_device(cast(cpu, dtype), device);
+}
+
 Tensor arange(double start, double stop, double step, DType dtype, Device device) {
   PYDL_CHECK(step != 0 && std::isfinite(step) && std::isfinite(start) && std::isfinite(stop), ValueError,
              "arange: step must be non-zero and the bounds finite, got start=", start, " stop=", stop, " step=", step);

@@ -14,6 +14,9 @@ Tensor full(const Shape& shape, double value, DType dtype, Device device = {});
 Tensor zeros(const Shape& shape, DType dtype, Device device = {});
 Tensor ones(const Shape& shape, DType dtype, Device device = {});
 Tensor scalar(double value, DType dtype, Device device = {});
+// Integer fill without a round trip through double (exact above 2**53); the caller checks that value fits dtype.
+Tensor full_int(const Shape& shape, int64_t value, DType dtype, Device device = {});
+Tensor arange_int(int64_t start, int64_t step, int64_t count, DType dtype, Device device = {});  // exact
 Tensor arange(double start, double stop, double step, DType dtype, Device device = {});
 Tensor linspace(double start, double stop, int64_t num, DType dtype, Device device = {});
 Tensor eye(int64_t n, int64_t m, DType dtype, Device device = {});

@@ -26,7 +26,8 @@ Plan plan_reduction(const Tensor& t, const std::vector<int64_t>& axes, bool keep
   p.reduced.assign(t.dim(), axes.empty());
   for (int64_t a : axes) {
     int ax = normalize_axis(a, t.dim(), op);
-    PYDL_CHECK(!p.reduced[ax] || axes.empty(), ValueError, op, ": duplicate axis ", a);
+    PYDL_CHECK(!p.reduced[ax], ValueError, op, ": duplicate value in 'axis' (", a, " names axis ", ax,
+               " again) for a tensor of rank ", t.dim());
     p.reduced[ax] = true;
   }
   for (int64_t d = 0; d < t.dim(); ++d) {
@@ -118,7 +119,24 @@ Tensor var(const Tensor& t, std::vector<int64_t> axes, bool keepdims, int64_t dd
 }
 
 Tensor std_(const Tensor& t, std::vector<int64_t> axes, bool keepdims, int64_t ddof) {
-  return unary(UnaryOp::Sqrt, var(t, axes, keepdims, ddof));
+  Plan p = plan_reduction(t, axes, keepdims, "std");
+  Tensor x = is_floating(t.dtype()) ? t : cast(t, DType::Float32);
+  Tensor out = unary(UnaryOp::Sqrt, var(detach(x), axes, keepdims, ddof));
+  if (is_floating(t.dtype()) && needs_grad({&t})) {
+    // d std = (x - mean) / ((n - ddof) * std), taken as 0 where std is 0 (like PyTorch; sqrt's own derivative
+    // would give 0 * inf = NaN for a constant input).
+    SavedTensor X(t), Y(out);
+    const Shape keep = p.keep_shape;
+    const double denom = static_cast<double>(p.cols - ddof);
+    record(out, "StdBackward", {t}, [=](const Tensor& g) {
+      Tensor xs = X.get(), y = reshape(Y.get(), keep);
+      Tensor zero = zeros({}, y.dtype(), y.device());
+      Tensor is_zero = binary(BinaryOp::Eq, y, zero);
+      Tensor scale = where(is_zero, zero, div(reshape(g, keep), mul_scalar(where(is_zero, add_scalar(zero, 1.0), y), denom)));
+      return Grads{mul(scale, sub(xs, mean(xs, axes, true)))};
+    });
+  }
+  return out;
 }
 
 Tensor softmax(const Tensor& t, int64_t axis, bool log) {
