@@ -32,15 +32,27 @@ Device to_device(py::handle obj) {
   throw py::type_error("device must be a string like 'cpu' or 'cuda', got " + std::string(py::repr(obj)));
 }
 
+namespace {
+// One dimension as int64; a Python int beyond 64 bits is a ValueError naming it (like NumPy's), not a cast error.
+int64_t to_dim(py::handle v) {
+  py::int_ i(py::reinterpret_borrow<py::object>(v));
+  int overflow = 0;
+  const long long d = PyLong_AsLongLongAndOverflow(i.ptr(), &overflow);
+  if (overflow) throw ValueError("dimension " + std::string(py::str(i)) + " does not fit in 64 bits");
+  if (d == -1 && PyErr_Occurred()) throw py::error_already_set();
+  return d;
+}
+}  // namespace
+
 Shape to_shape(py::handle obj) {
-  if (py::isinstance<py::int_>(obj)) return {obj.cast<int64_t>()};
+  if (py::isinstance<py::int_>(obj)) return {to_dim(obj)};
   Shape s;
   if (!py::isinstance<py::sequence>(obj) || py::isinstance<py::str>(obj))
     throw py::type_error("shape must be an int or a sequence of ints, got " + std::string(py::repr(obj)));
   for (auto v : obj) {
     if (!py::isinstance<py::int_>(v) && !py::hasattr(v, "__index__"))
       throw py::type_error("shape must contain ints, got " + std::string(py::repr(obj)));
-    s.push_back(py::int_(py::reinterpret_borrow<py::object>(v)).cast<int64_t>());
+    s.push_back(to_dim(v));
   }
   return s;
 }
@@ -48,7 +60,7 @@ Shape to_shape(py::handle obj) {
 Shape to_shape(py::args args) {
   if (args.size() == 1 && !py::isinstance<py::int_>(args[0])) return to_shape(py::handle(args[0]));
   Shape s;
-  for (auto v : args) s.push_back(py::int_(py::reinterpret_borrow<py::object>(v)).cast<int64_t>());
+  for (auto v : args) s.push_back(to_dim(v));
   return s;
 }
 

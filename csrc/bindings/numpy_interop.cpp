@@ -65,6 +65,8 @@ Tensor from_numpy(py::array arr) {
   impl->strides = std::move(strides);
   impl->offset = empty ? 0 : -lo / isz;
   impl->dtype = dt;
+  // NumPy refuses writes to a non-writeable array (a read-only mmap, np.frombuffer of bytes): so does the tensor.
+  impl->storage->set_read_only(!arr.writeable());
   return Tensor(std::move(impl));
 }
 
@@ -80,7 +82,9 @@ py::buffer_info buffer_of(const Tensor& t) {
 py::array to_numpy(const Tensor& t, py::handle owner) {
   py::buffer_info info = buffer_of(t);
   std::string fmt = buffer_format(t.dtype());
-  return py::array(py::dtype(fmt), info.shape, info.strides, info.ptr, owner);
+  py::array arr(py::dtype(fmt), info.shape, info.strides, info.ptr, owner);
+  if (t.storage()->read_only()) arr.attr("setflags")(py::arg("write") = false);
+  return arr;
 }
 
 py::array numpy_view(const Tensor& t) {
@@ -93,7 +97,8 @@ py::array numpy_view(const Tensor& t) {
 
 void bind_interop(py::module_& m) {
   m.def("from_numpy", [](py::array arr) { return from_numpy(arr); }, py::arg("array"),
-        "Wraps a NumPy array without copying; the array stays alive while the tensor uses it.");
+        "Wraps a NumPy array without copying; the array stays alive while the tensor uses it. A non-writeable array "
+        "gives a read-only tensor: in-place ops on it raise ValueError, as NumPy does.");
 }
 
 }  // namespace bind
