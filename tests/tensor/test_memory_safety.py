@@ -241,3 +241,18 @@ def test_inplace_into_a_row_of_a_broadcast_view_is_allowed():
     y = x.broadcast_to((4, 3))
     y[1] = 5.0  # one row has no overlap: like PyTorch, this writes x
     assert x.tolist() == [5.0, 5.0, 5.0]
+
+
+# ---- 5. saved labels are immune to later writes --------------------------------------------------------------
+
+def test_labels_rewritten_after_forward_do_not_reach_backward():
+    assert_child_ok("""
+        labels = np.array([0, 1, 2], np.int64)
+        logits = pydl.tensor(np.zeros((3, 3), np.float32), requires_grad=True)
+        loss = pydl._C.softmax_cross_entropy(logits, pydl.from_numpy(labels))
+        labels[:] = 10**9  # out of range for 3 classes: the backward must not see it
+        loss.sum().backward()
+        expect = np.full((3, 3), 1 / 3, np.float32) - np.eye(3, dtype=np.float32)
+        np.testing.assert_allclose(np.asarray(logits.grad), expect, rtol=1e-6)
+        print("ok")
+    """, "ok")
