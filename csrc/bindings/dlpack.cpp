@@ -150,7 +150,7 @@ Tensor from_dlpack(py::object obj) {
     auto* m = static_cast<DLManagedTensorVersioned*>(PyCapsule_GetPointer(c, "dltensor_versioned"));
     PyCapsule_SetName(c, "used_dltensor_versioned");
     auto release = [m] {
-      if (!m->deleter || !Py_IsInitialized()) return;
+      if (!m->deleter || interpreter_exiting()) return;
       py::gil_scoped_acquire gil;  // the producer's deleter may touch Python objects
       m->deleter(m);
     };
@@ -160,7 +160,7 @@ Tensor from_dlpack(py::object obj) {
     auto* m = static_cast<DLManagedTensor*>(PyCapsule_GetPointer(c, "dltensor"));
     PyCapsule_SetName(c, "used_dltensor");
     auto release = [m] {
-      if (!m->deleter || !Py_IsInitialized()) return;
+      if (!m->deleter || interpreter_exiting()) return;
       py::gil_scoped_acquire gil;  // the producer's deleter may touch Python objects
       m->deleter(m);
     };

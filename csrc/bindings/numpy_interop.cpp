@@ -1,9 +1,15 @@
 // Zero-copy NumPy interop: the buffer protocol out, shared memory in (the array is kept alive by the storage).
+#include <chrono>
+#include <thread>
 #include "bindings/common.h"
 #include "ops/ops.h"
 
 namespace pydl {
 namespace bind {
+
+void GilRelease::pause_forever() {
+  for (;;) std::this_thread::sleep_for(std::chrono::hours(1));
+}
 
 namespace {
 const char* buffer_format(DType d) {
@@ -55,7 +61,7 @@ Tensor from_numpy(py::array arr) {
   // The storage owns a reference to the array; releasing it needs the GIL (we may be on a kernel thread).
   auto* keep = new py::object(arr);
   auto storage = Storage::wrap(base, nbytes, Device{}, [keep] {
-    if (!Py_IsInitialized()) return;  // interpreter gone: nothing left to release
+    if (interpreter_exiting()) return;  // interpreter going or gone: leak the reference rather than end this thread
     py::gil_scoped_acquire gil;
     delete keep;
   });
