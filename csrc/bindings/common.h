@@ -11,9 +11,36 @@ namespace bind {
 
 namespace py = pybind11;
 
+// True once the interpreter has begun shutting down (threads that take the GIL then are ended by pthread_exit).
+inline bool interpreter_exiting() {
+#if PY_VERSION_HEX >= 0x030D0000
+  return !Py_IsInitialized() || Py_IsFinalizing();
+#else
+  return !Py_IsInitialized() || _Py_IsFinalizing();
+#endif
+}
+
+// Releases the GIL for the scope. A daemon thread still in a kernel when the interpreter exits would be ended by
+// pthread_exit inside the GIL re-acquisition; from a (noexcept) destructor that std::terminate()s the whole
+// process. Such a thread parks instead, holding nothing, until the exiting process ends it.
+class GilRelease {
+ public:
+  GilRelease() : state_(PyEval_SaveThread()) {}
+  ~GilRelease() noexcept(false) {
+    if (interpreter_exiting()) pause_forever();
+    PyEval_RestoreThread(state_);
+  }
+  GilRelease(const GilRelease&) = delete;
+  GilRelease& operator=(const GilRelease&) = delete;
+
+ private:
+  static void pause_forever();
+  PyThreadState* state_;
+};
+
 // Runs f with the GIL released (kernels never touch Python objects).
 template <typename F> auto nogil(F&& f) {
-  py::gil_scoped_release release;
+  GilRelease release;
   return f();
 }
 

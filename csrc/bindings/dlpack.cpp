@@ -68,10 +68,17 @@ py::object to_dlpack(const Tensor& self, py::object max_version) {
   auto* ctx = new ExportContext{ops::detach(t), t.shape(), t.strides()};
   bool versioned = false;
   if (!max_version.is_none()) versioned = py::tuple(max_version)[0].cast<int>() >= 1;
+  const bool read_only = t.storage()->read_only();
+  if (read_only && !versioned) {
+    delete ctx;
+    PyErr_SetString(PyExc_BufferError, "__dlpack__: cannot export a read-only tensor without DLPack 1.0 "
+                                       "(max_version >= (1, 0)) to signal it; clone it first");
+    throw py::error_already_set();
+  }
   if (versioned) {
     auto* m = new DLManagedTensorVersioned{};
     m->version = {1, 0};
-    m->flags = 0;
+    m->flags = read_only ? kDLFlagReadOnly : 0;
     m->deleter = delete_managed<DLManagedTensorVersioned>;
     fill_dl(m, ctx);
     PyObject* cap = PyCapsule_New(m, "dltensor_versioned", [](PyObject* c) {
@@ -96,7 +103,17 @@ template <typename Managed> Tensor import_managed(Managed* m, std::function<void
   }
   const DType dt = from_dl(dl.dtype);
   const int64_t isz = itemsize(dt);
+  if (dl.ndim < 0 || (dl.ndim > 0 && !dl.shape)) {
+    release();
+    throw ValueError(str_cat("from_dlpack: invalid tensor rank ", dl.ndim));
+  }
   Shape shape(dl.shape, dl.shape + dl.ndim);
+  try {
+    checked_view_numel(shape);
+  } catch (...) {
+    release();
+    throw;
+  }
   Shape strides = dl.strides ? Shape(dl.strides, dl.strides + dl.ndim) : contiguous_strides(shape);
   int64_t lo = 0, hi = 0;
   bool empty = false;
@@ -113,6 +130,8 @@ template <typename Managed> Tensor import_managed(Managed* m, std::function<void
   impl->strides = std::move(strides);
   impl->offset = empty ? 0 : -lo;
   impl->dtype = dt;
+  if constexpr (std::is_same<Managed, DLManagedTensorVersioned>::value)
+    impl->storage->set_read_only((m->flags & kDLFlagReadOnly) != 0);
   return Tensor(std::move(impl));
 }
 
@@ -131,7 +150,7 @@ Tensor from_dlpack(py::object obj) {
     auto* m = static_cast<DLManagedTensorVersioned*>(PyCapsule_GetPointer(c, "dltensor_versioned"));
     PyCapsule_SetName(c, "used_dltensor_versioned");
     auto release = [m] {
-      if (!m->deleter || !Py_IsInitialized()) return;
+      if (!m->deleter || interpreter_exiting()) return;
       py::gil_scoped_acquire gil;  // the producer's deleter may touch Python objects
       m->deleter(m);
     };
@@ -141,7 +160,7 @@ Tensor from_dlpack(py::object obj) {
     auto* m = static_cast<DLManagedTensor*>(PyCapsule_GetPointer(c, "dltensor"));
     PyCapsule_SetName(c, "used_dltensor");
     auto release = [m] {
-      if (!m->deleter || !Py_IsInitialized()) return;
+      if (!m->deleter || interpreter_exiting()) return;
       py::gil_scoped_acquire gil;  // the producer's deleter may touch Python objects
       m->deleter(m);
     };

@@ -37,6 +37,8 @@ void register_errors(py::module_& m) {
       PyErr_SetString(PyExc_ValueError, e.what());
     } catch (const pydl::IndexError& e) {
       PyErr_SetString(PyExc_IndexError, e.what());
+    } catch (const pydl::OutOfMemoryError& e) {
+      PyErr_SetString(PyExc_MemoryError, e.what());
     } catch (const pydl::NotImplementedError& e) {
       PyErr_SetString(PyExc_NotImplementedError, e.what());
     } catch (const pydl::Error& e) {

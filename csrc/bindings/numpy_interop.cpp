@@ -1,9 +1,15 @@
 // Zero-copy NumPy interop: the buffer protocol out, shared memory in (the array is kept alive by the storage).
+#include <chrono>
+#include <thread>
 #include "bindings/common.h"
 #include "ops/ops.h"
 
 namespace pydl {
 namespace bind {
+
+void GilRelease::pause_forever() {
+  for (;;) std::this_thread::sleep_for(std::chrono::hours(1));
+}
 
 namespace {
 const char* buffer_format(DType d) {
@@ -55,7 +61,7 @@ Tensor from_numpy(py::array arr) {
   // The storage owns a reference to the array; releasing it needs the GIL (we may be on a kernel thread).
   auto* keep = new py::object(arr);
   auto storage = Storage::wrap(base, nbytes, Device{}, [keep] {
-    if (!Py_IsInitialized()) return;  // interpreter gone: nothing left to release
+    if (interpreter_exiting()) return;  // interpreter going or gone: leak the reference rather than end this thread
     py::gil_scoped_acquire gil;
     delete keep;
   });
@@ -65,6 +71,8 @@ Tensor from_numpy(py::array arr) {
   impl->strides = std::move(strides);
   impl->offset = empty ? 0 : -lo / isz;
   impl->dtype = dt;
+  // NumPy refuses writes to a non-writeable array (a read-only mmap, np.frombuffer of bytes): so does the tensor.
+  impl->storage->set_read_only(!arr.writeable());
   return Tensor(std::move(impl));
 }
 
@@ -80,7 +88,9 @@ py::buffer_info buffer_of(const Tensor& t) {
 py::array to_numpy(const Tensor& t, py::handle owner) {
   py::buffer_info info = buffer_of(t);
   std::string fmt = buffer_format(t.dtype());
-  return py::array(py::dtype(fmt), info.shape, info.strides, info.ptr, owner);
+  py::array arr(py::dtype(fmt), info.shape, info.strides, info.ptr, owner);
+  if (t.storage()->read_only()) arr.attr("setflags")(py::arg("write") = false);
+  return arr;
 }
 
 py::array numpy_view(const Tensor& t) {
@@ -93,7 +103,8 @@ py::array numpy_view(const Tensor& t) {
 
 void bind_interop(py::module_& m) {
   m.def("from_numpy", [](py::array arr) { return from_numpy(arr); }, py::arg("array"),
-        "Wraps a NumPy array without copying; the array stays alive while the tensor uses it.");
+        "Wraps a NumPy array without copying; the array stays alive while the tensor uses it. A non-writeable array "
+        "gives a read-only tensor: in-place ops on it raise ValueError, as NumPy does.");
 }
 
 }  // namespace bind

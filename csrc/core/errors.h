@@ -17,6 +17,7 @@ struct ValueError : Error { using Error::Error; };
 struct IndexError : Error { using Error::Error; };
 struct NotImplementedError : Error { using Error::Error; };
 struct RuntimeError : Error { using Error::Error; };
+struct OutOfMemoryError : Error { using Error::Error; };  // Python MemoryError
 
 // Formats a shape like Python prints a tuple: (2, 3), (4,), ().
 std::string shape_str(const std::vector<int64_t>& shape);

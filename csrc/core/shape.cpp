@@ -1,4 +1,6 @@
 #include "core/shape.h"
+#include <algorithm>
+#include <cstdlib>
 #include "core/errors.h"
 
 namespace pydl {
@@ -26,6 +28,62 @@ int64_t checked_numel(const Shape& shape, int64_t itemsize) {
   if (__builtin_mul_overflow(n, itemsize, &bytes) || bytes > (int64_t(1) << 50))
     throw ValueError(str_cat("shape ", shape_str(shape), " is too large (", n, " elements)"));
   return n;
+}
+
+int64_t checked_view_numel(const Shape& shape) {
+  for (auto d : shape) PYDL_CHECK(d >= 0, ValueError, "negative dimension in shape ", shape_str(shape));
+  int64_t n = 1;
+  for (auto d : shape) if (d == 0) return 0;
+  for (auto d : shape)
+    if (__builtin_mul_overflow(n, d, &n))
+      throw ValueError(str_cat("shape ", shape_str(shape), " is too large: its element count overflows 64 bits"));
+  return n;
+}
+
+int64_t checked_mul(int64_t a, int64_t b, const char* what) {
+  int64_t r;
+  if (__builtin_mul_overflow(a, b, &r)) throw ValueError(str_cat(what, ": ", a, " * ", b, " overflows 64 bits"));
+  return r;
+}
+
+int64_t checked_add(int64_t a, int64_t b, const char* what) {
+  int64_t r;
+  if (__builtin_add_overflow(a, b, &r)) throw ValueError(str_cat(what, ": ", a, " + ", b, " overflows 64 bits"));
+  return r;
+}
+
+void check_view_bounds(const Shape& shape, const Shape& strides, int64_t offset, int64_t storage_elems) {
+  PYDL_CHECK(shape.size() == strides.size(), ValueError, "view of shape ", shape_str(shape), " has ", strides.size(),
+             " strides");
+  if (checked_view_numel(shape) == 0) return;
+  // Lowest and highest element reached, in elements from the storage start; overflow means out of bounds.
+  int64_t lo = offset, hi = offset;
+  bool ok = true;
+  for (size_t d = 0; d < shape.size() && ok; ++d) {
+    int64_t span;
+    ok = !__builtin_mul_overflow(shape[d] - 1, strides[d], &span);
+    if (ok) ok = !__builtin_add_overflow(span < 0 ? lo : hi, span, span < 0 ? &lo : &hi);
+  }
+  PYDL_CHECK(ok && lo >= 0 && hi < storage_elems, ValueError, "a view of shape ", shape_str(shape), " with strides ",
+             shape_str(strides), " and offset ", offset, " reaches outside its storage of ", storage_elems, " elements");
+}
+
+bool has_internal_overlap(const Shape& shape, const Shape& strides) {
+  std::vector<std::pair<int64_t, int64_t>> dims;  // (|stride|, size) of dims with more than one index
+  for (size_t d = 0; d < shape.size(); ++d) {
+    if (shape[d] == 0) return false;
+    if (shape[d] > 1) dims.push_back({std::llabs(strides[d]), shape[d]});
+  }
+  std::sort(dims.begin(), dims.end());
+  // Non-overlapping when each stride steps past everything the smaller dims reach (a sufficient test; layouts that
+  // interleave without overlap exist only through as_strided and are refused too).
+  int64_t reach = 0;
+  for (auto& [st, n] : dims) {
+    if (st <= reach) return true;
+    int64_t span;
+    if (__builtin_mul_overflow(st, n - 1, &span) || __builtin_add_overflow(reach, span, &reach)) return true;
+  }
+  return false;
 }
 
 Shape contiguous_strides(const Shape& shape) {

@@ -1,4 +1,5 @@
 #include "core/storage.h"
+#include <pthread.h>
 #include <sys/mman.h>
 #include <cstdlib>
 #include <map>
@@ -14,6 +15,12 @@ namespace {
 // a page fault per 4 KiB on first touch, which for an elementwise op on 16M floats is most of the time spent.
 class CpuAllocator final : public Allocator {
  public:
+  // A fork while another thread holds mu_ would leave the child's copy locked forever: the fork waits until no
+  // thread holds it (prepare) and releases it on both sides.
+  CpuAllocator() {
+    static CpuAllocator* self = this;
+    pthread_atfork([] { self->mu_.lock(); }, [] { self->mu_.unlock(); }, [] { self->mu_.unlock(); });
+  }
   void* allocate(size_t nbytes) override {
     if (nbytes < kLarge) {
       void* p = std::aligned_alloc(64, nbytes == 0 ? 64 : (nbytes + 63) / 64 * 64);

@@ -32,6 +32,9 @@ class Storage {
   // Bumped by every in-place write, so autograd can tell a saved tensor was modified.
   uint64_t version() const { return version_.load(std::memory_order_relaxed); }
   void bump_version() { version_.fetch_add(1, std::memory_order_relaxed); }
+  // Borrowed memory the owner does not let us write (a read-only NumPy array, an mmap, a bytes object).
+  bool read_only() const { return read_only_; }
+  void set_read_only(bool r) { read_only_ = r; }
 
  private:
   Storage() = default;
@@ -41,6 +44,7 @@ class Storage {
   Allocator* allocator_ = nullptr;      // set when we own the memory
   std::function<void()> release_;       // set when the memory is borrowed
   std::atomic<uint64_t> version_{0};
+  bool read_only_ = false;
 };
 
 }  // namespace pydl

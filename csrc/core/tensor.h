@@ -30,7 +30,8 @@ class Tensor {
 
   // A new contiguous tensor with uninitialised memory (checked for negative/overflowing sizes).
   static Tensor empty(const Shape& shape, DType dtype, Device device = {});
-  // A view of `base`'s storage with other geometry; carries no autograd state.
+  // A view of `base`'s storage with other geometry; carries no autograd state. Throws ValueError when the element
+  // count overflows or an element would lie outside the storage.
   static Tensor view_of(const Tensor& base, Shape shape, Shape strides, int64_t offset);
 
   bool defined() const { return impl_ != nullptr; }
@@ -64,6 +65,10 @@ class Tensor {
  private:
   std::shared_ptr<TensorImpl> impl_;
 };
+
+// Throws before `op` writes through t: ValueError when its memory is read-only or when two of its elements share
+// one memory location (a broadcast view), which would make the result depend on the order of the writes.
+void check_writable(const Tensor& t, const char* op);
 
 struct AutogradMeta {
   bool requires_grad = false;

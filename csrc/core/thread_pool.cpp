@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -124,8 +125,11 @@ class ThreadPool {
   std::exception_ptr error_;
 };
 
+// The pool is shared: a thread running a parallel_for keeps the pool it started on alive while another thread,
+// after set_num_threads, replaces it; the last user of the old pool destroys it (its workers are idle by then).
+// Never destroyed at exit: joining workers from a static destructor could wait on a daemon thread's kernel.
 std::mutex g_pool_mu;
-ThreadPool* g_pool = nullptr;
+std::shared_ptr<ThreadPool>& g_pool = *new std::shared_ptr<ThreadPool>();
 int g_num_threads = 0;
 
 int default_threads() {
@@ -137,22 +141,21 @@ int default_threads() {
   return hc ? static_cast<int>(hc) : 1;
 }
 
-// In a forked child the workers do not exist: forget (leak) the parent's pool; the next use builds a new one.
+// A fork waits until no thread holds g_pool_mu (held only briefly) and releases it on both sides. In the child the
+// workers do not exist: the parent's pool is forgotten (leaked, never joined); the next use builds a new one.
+void before_fork() { g_pool_mu.lock(); }
+void after_fork_parent() { g_pool_mu.unlock(); }
 void after_fork_child() {
-  g_pool = nullptr;
-  new (&g_pool_mu) std::mutex();
+  new (&g_pool) std::shared_ptr<ThreadPool>();  // overwrite without destroying: leaks the parent's pool
+  g_pool_mu.unlock();
   t_inside_pool = false;
 }
+const bool g_atfork = (pthread_atfork(before_fork, after_fork_parent, after_fork_child), true);
 
-ThreadPool* pool() {
-  static bool registered = (pthread_atfork(nullptr, nullptr, after_fork_child), true);
-  (void)registered;
+std::shared_ptr<ThreadPool> pool() {
   std::lock_guard<std::mutex> lk(g_pool_mu);
   if (g_num_threads == 0) g_num_threads = default_threads();
-  if (!g_pool || g_pool->size() != g_num_threads) {
-    delete g_pool;
-    g_pool = new ThreadPool(g_num_threads);
-  }
+  if (!g_pool || g_pool->size() != g_num_threads) g_pool = std::make_shared<ThreadPool>(g_num_threads);
   return g_pool;
 }
 
@@ -180,7 +183,7 @@ void parallel_for_impl(int64_t begin, int64_t end, int64_t grain, const std::fun
     f(begin, end);
     return;
   }
-  ThreadPool* p = pool();
+  const std::shared_ptr<ThreadPool> p = pool();  // declared before `busy`, so it outlives the lock
   std::unique_lock<std::mutex> busy(p->busy(), std::try_to_lock);
   if (!busy.owns_lock()) {  // another Python thread is using the pool: do the work here
     f(begin, end);

@@ -143,9 +143,10 @@ WindowGeometry conv_geometry(const Tensor& x, const Tensor& w, Pair strides, Pad
   g.sh = strides[0]; g.sw = strides[1]; g.dh = dilation[0]; g.dw = dilation[1];
   PYDL_CHECK(g.kh >= 1 && g.kw >= 1, ShapeError, op, ": the kernel of shape ", shape_str(w_shown),
              " has an empty window");
-  const WindowDim rows = window_dim(g.h, g.kh, g.sh, g.dh, padding), cols = window_dim(g.w, g.kw, g.sw, g.dw, padding);
+  const WindowDim rows = window_dim(g.h, g.kh, g.sh, g.dh, padding, op),
+                 cols = window_dim(g.w, g.kw, g.sw, g.dw, padding, op);
   PYDL_CHECK(rows.out >= 1 && cols.out >= 1, ShapeError, op, ": the kernel of shape ", shape_str(w_shown),
-             " (dilated span ", g.dh * (g.kh - 1) + 1, "x", g.dw * (g.kw - 1) + 1,
+             " (dilated span ", static_cast<double>(g.dh) * (g.kh - 1) + 1, "x", static_cast<double>(g.dw) * (g.kw - 1) + 1,
              ") is larger than the input of shape ", shape_str(x_shown), " with padding='valid'");
   g.oh = rows.out; g.ow = cols.out; g.pad_top = rows.pad_before; g.pad_left = cols.pad_before;
   return g;
@@ -218,10 +219,17 @@ Tensor conv2d_transpose(const Tensor& x, const Tensor& w, const Tensor& b, Pair 
   int64_t out_len[2], pad[2];
   const int64_t in_len[2] = {g.oh, g.ow}, k[2] = {g.kh, g.kw};
   for (int i = 0; i < 2; ++i) {
-    const int64_t s = strides[i], span = dilation[i] * (k[i] - 1) + 1;
+    using I = __int128;
+    const int64_t s = strides[i];
+    const I span = I(dilation[i]) * (k[i] - 1) + 1;
     // Keras deconv_output_length, then TensorFlow's padding of the forward convolution of that length.
-    if (!has_op) out_len[i] = padding == Padding::Valid ? in_len[i] * s + std::max<int64_t>(span - s, 0) : in_len[i] * s;
-    else out_len[i] = (in_len[i] - 1) * s + span - 2 * (padding == Padding::Same ? span / 2 : 0) + output_padding[i];
+    I len;
+    if (!has_op) len = padding == Padding::Valid ? I(in_len[i]) * s + std::max<I>(span - s, 0) : I(in_len[i]) * s;
+    else len = I(in_len[i] - 1) * s + span - 2 * (padding == Padding::Same ? span / 2 : 0) + output_padding[i];
+    PYDL_CHECK(len <= INT64_MAX, ValueError, op, ": the output of an input of shape ", shape_str(x.shape()),
+               " with kernel shape ", shape_str(w.shape()), ", strides (", strides[0], ", ", strides[1],
+               ") and dilation (", dilation[0], ", ", dilation[1], ") is too large (its length overflows 64 bits)");
+    out_len[i] = static_cast<int64_t>(len);
     const WindowDim d = window_dim(out_len[i], k[i], s, dilation[i], padding);
     PYDL_CHECK(out_len[i] >= 1 && d.out == in_len[i], ShapeError, op, ": output_padding (", output_padding[0], ", ",
                output_padding[1], ") gives an output length ", out_len[i], " whose convolution with padding='",

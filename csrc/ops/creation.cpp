@@ -49,6 +49,8 @@ Tensor arange(double start, double stop, double step, DType dtype, Device device
   PYDL_CHECK(step != 0 && std::isfinite(step) && std::isfinite(start) && std::isfinite(stop), ValueError,
              "arange: step must be non-zero and the bounds finite, got start=", start, " stop=", stop, " step=", step);
   double n = std::ceil((stop - start) / step);
+  PYDL_CHECK(n < 9.2e18, ValueError, "arange: start=", start, " stop=", stop, " step=", step, " gives ", n,
+             " elements, too many to allocate");
   int64_t count = n > 0 ? static_cast<int64_t>(n) : 0;
   Tensor cpu = Tensor::empty({count}, DType::Float64);
   double* p = cpu.data<double>();
@@ -128,6 +130,8 @@ void move_to_(const Tensor& t, Device device) {
     throw ValueError(str_cat("move_to_: only a leaf tensor (a weight, an input) can change device in place; this one "
                              "was computed by ", t.grad_fn()->name(), " (use .to(device) for a moved copy)"));
   if (t.device() == device) return;
+  PYDL_CHECK(!t.storage()->read_only(), ValueError, "move_to_: the tensor is read-only (it shares the memory of a "
+             "read-only array); move a copy with .clone().to(device)");
   // Every copy first, then the swap: a failed copy (out of memory) leaves the tensor and its gradient as they were.
   Tensor moved = to_device(detach(t), device);  // contiguous, no history
   Tensor g = t.grad();
@@ -143,6 +147,7 @@ Tensor detach(const Tensor& t) { return Tensor::view_of(t, t.shape(), t.strides(
 
 void copy_(const Tensor& dst, const Tensor& src) {
   check_same_device(dst, src, "copy_");
+  check_writable(dst, "copy_");
   Tensor s = expand(detach(src), dst.shape());
   if (s.storage() == dst.storage()) s = clone(s);  // overlapping memory: read everything before writing
   PYDL_KERNEL(copy, dst.device(), "copy_")(dst, s);

@@ -115,6 +115,7 @@ void binary_(BinaryOp op, const Tensor& a, const Tensor& b_in) {
   PYDL_CHECK(!(a.requires_grad() && autograd::grad_enabled()), RuntimeError, name,
              "_: in-place operation on a tensor that requires grad; use pydl.no_grad() or an out-of-place op");
   PYDL_CHECK(!is_comparison(op), ValueError, name, ": comparisons have no in-place form");
+  check_writable(a, str_cat(name, "_").c_str());
   PYDL_CHECK(is_floating(a.dtype()) || !is_floating(b_in.dtype()), DTypeError, name,
              "_: cannot store a ", dtype_name(b_in.dtype()), " result in a ", dtype_name(a.dtype()), " tensor in place");
   PYDL_CHECK(op != BinaryOp::Div || is_floating(a.dtype()), DTypeError, "div_: true division needs a float tensor, got ",

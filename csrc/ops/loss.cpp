@@ -22,6 +22,9 @@ Tensor softmax_cross_entropy(const Tensor& logits_in, const Tensor& target_in) {
                shape_str(target_in.shape()), " do not match logits of shape ", shape_str(ls), " (expected ",
                shape_str(row_shape), ")");
     target = contiguous(cast(detach(target_in), DType::Int64));
+    // The backward kernel indexes rows with these labels, checked once here: it must read exactly these values,
+    // so labels still sharing the caller's memory (a NumPy array the caller may rewrite) are copied (rows int64s).
+    if (target.storage() == target_in.storage()) target = clone(target);
   } else {
     PYDL_CHECK(target_in.shape() == ls, ShapeError, name, ": targets of shape ", shape_str(target_in.shape()),
                " do not match logits of shape ", shape_str(ls));

@@ -124,12 +124,19 @@ void gemm_(const Tensor& c, const Tensor& a, const Tensor& b, double alpha, doub
   const int64_t m = A.shape()[0], k = A.shape()[1], n = B.shape()[1];
   PYDL_CHECK(B.shape()[0] == k && c.shape()[0] == m && c.shape()[1] == n, ShapeError, "gemm: op(a) ",
              shape_str(A.shape()), " @ op(b) ", shape_str(B.shape()), " does not fit c of shape ", shape_str(c.shape()));
-  PYDL_CHECK(c.strides()[1] == 1 || n <= 1, ValueError, "gemm: c must have unit stride along its last axis");
+  check_writable(c, "gemm_");
   if (m == 0 || n == 0) return;
   GemmOperand PA = prepare(A, 1), PB = prepare(B, 1);
+  // The kernel writes rows of unit column stride at a positive leading dimension. Any other layout of c (reversed
+  // or strided rows), or a c sharing memory with a or b, gets the product in a contiguous temporary copied back.
+  const int64_t rs = c.strides()[0], cs = c.strides()[1];
+  const bool direct = (cs == 1 || n == 1) && (m == 1 || rs >= n) && c.storage() != a.storage() &&
+                      c.storage() != b.storage();
+  Tensor out = direct ? c : (beta == 0 ? empty({m, n}, c.dtype(), c.device()) : clone(detach(c)));
+  const int64_t ld = direct && m > 1 ? rs : n;
   PYDL_KERNEL(gemm, c.device(), "gemm")(c.dtype(), PA.trans, PB.trans, m, n, k, alpha, PA.keep.raw_data(), PA.ld, 0,
-                                        PB.keep.raw_data(), PB.ld, 0, beta, c.raw_data(),
-                                        std::max<int64_t>(c.strides()[0], std::max<int64_t>(n, 1)), 0, 1);
+                                        PB.keep.raw_data(), PB.ld, 0, beta, out.raw_data(), ld, 0, 1);
+  if (!direct) PYDL_KERNEL(copy, c.device(), "gemm")(c, out);
   c.storage()->bump_version();
 }
 

@@ -43,6 +43,8 @@ void optim_update(const OptimStep& in) {
       if (s.kind == OptimKind::Adam && s.amsgrad) check_slot(s.slot2, p, kind, "vhat");
       break;
   }
+  for (const Tensor* t : {&s.param, &s.slot0, &s.slot1, &s.slot2})
+    if (t->defined()) check_writable(*t, kind);
   if (s.grad.storage() == p.storage()) s.grad = clone(s.grad);  // p -= lr * p must read the old values
   if (p.numel() == 0) return;
   PYDL_KERNEL(optim_update, p.device(), kind)(s);

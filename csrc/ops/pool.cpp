@@ -27,7 +27,8 @@ Tensor pool_op(const Tensor& x, PoolKind kind, Pair pool, Pair strides, Padding 
   WindowGeometry g;
   g.n = x.shape()[0]; g.h = x.shape()[1]; g.w = x.shape()[2]; g.c = g.oc = x.shape()[3];
   g.kh = pool[0]; g.kw = pool[1]; g.sh = strides[0]; g.sw = strides[1];
-  const WindowDim rows = window_dim(g.h, g.kh, g.sh, 1, padding), cols = window_dim(g.w, g.kw, g.sw, 1, padding);
+  const WindowDim rows = window_dim(g.h, g.kh, g.sh, 1, padding, op),
+                   cols = window_dim(g.w, g.kw, g.sw, 1, padding, op);
   PYDL_CHECK(rows.out >= 1 && cols.out >= 1, ShapeError, op, ": pool size ", pool_shown,
              " is larger than the input of shape ", shape_str(shown_shape), " with padding='valid'");
   g.oh = rows.out; g.ow = cols.out; g.pad_top = rows.pad_before; g.pad_left = cols.pad_before;
@@ -101,10 +102,18 @@ Tensor upsample2d(const Tensor& x, Pair size) {
   PYDL_CHECK(size[0] >= 1 && size[1] >= 1, ValueError, op, ": size must be positive integers, got (", size[0], ", ",
              size[1], ")");
   const Shape& s = x.shape();
+  const Shape out_shape = {s[0], checked_mul(s[1], size[0], "upsample2d: the output height"),
+                           checked_mul(s[2], size[1], "upsample2d: the output width"), s[3]};
+  try {
+    checked_numel(out_shape, x.itemsize());
+  } catch (const ValueError& e) {
+    throw ValueError(str_cat("upsample2d: an input of shape ", shape_str(s), " with size (", size[0], ", ", size[1],
+                             ") gives an output that is too large: ", e.what()));
+  }
   // Nearest neighbour: each pixel repeated as a (size[0], size[1]) block, via a broadcast view and one copy.
   Tensor v = reshape(x, {s[0], s[1], 1, s[2], 1, s[3]});
   v = expand(v, {s[0], s[1], size[0], s[2], size[1], s[3]});
-  return reshape(v, {s[0], s[1] * size[0], s[2] * size[1], s[3]});
+  return reshape(v, out_shape);
 }
 
 Tensor zero_pad2d(const Tensor& x, Pair rows, Pair cols) {

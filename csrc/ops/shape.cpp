@@ -43,7 +43,8 @@ Shape resolve_shape(const Tensor& t, Shape shape, const char* op) {
       infer = static_cast<int64_t>(i);
     } else {
       PYDL_CHECK(shape[i] >= 0, ValueError, op, ": invalid shape ", shape_str(shape));
-      known *= shape[i];
+      PYDL_CHECK(!__builtin_mul_overflow(known, shape[i], &known), ValueError, op, ": shape ", shape_str(shape),
+                 " is too large: its element count overflows 64 bits");
     }
   }
   const int64_t n = t.numel();
@@ -244,8 +245,8 @@ void index_put_(const Tensor& t, const std::vector<IndexItem>& items, const Tens
 
 Tensor narrow(const Tensor& t, int64_t axis, int64_t start, int64_t length) {
   int ax = normalize_axis(axis, t.dim(), "narrow");
-  PYDL_CHECK(start >= 0 && length >= 0 && start + length <= t.shape()[ax], IndexError, "narrow: range [", start, ", ",
-             start + length, ") is out of bounds for axis ", axis, " of size ", t.shape()[ax]);
+  PYDL_CHECK(start >= 0 && length >= 0 && start <= t.shape()[ax] && length <= t.shape()[ax] - start, IndexError,
+             "narrow: range [", start, ", +", length, ") is out of bounds for axis ", axis, " of size ", t.shape()[ax]);
   Shape shape = t.shape();
   shape[ax] = length;
   Shape in_shape = t.shape();
@@ -274,7 +275,7 @@ Tensor concatenate(const std::vector<Tensor>& ts, int64_t axis) {
     for (int64_t d = 0; ok && d < t.dim(); ++d) ok = d == ax || t.shape()[d] == first.shape()[d];
     PYDL_CHECK(ok, ShapeError, "concatenate: shapes ", shape_str(first.shape()), " and ", shape_str(t.shape()),
                " (tensor ", i, ") do not match outside axis ", axis);
-    shape[ax] += t.shape()[ax];
+    shape[ax] = checked_add(shape[ax], t.shape()[ax], "concatenate: the output length");
   }
   Tensor out = empty(shape, dt, first.device());
   std::vector<int64_t> starts;
@@ -331,7 +332,8 @@ Tensor pad(const Tensor& t, const std::vector<std::pair<int64_t, int64_t>>& pads
   for (size_t d = 0; d < pads.size(); ++d) {
     PYDL_CHECK(pads[d].first >= 0 && pads[d].second >= 0, ValueError, "pad: pad widths must be non-negative, got (",
                pads[d].first, ", ", pads[d].second, ") for axis ", d);
-    shape[d] += pads[d].first + pads[d].second;
+    shape[d] = checked_add(checked_add(shape[d], pads[d].first, "pad: the padded length"), pads[d].second,
+                           "pad: the padded length");
   }
   Tensor out = full(shape, value, t.dtype(), t.device());
   int64_t off = 0;

@@ -12,19 +12,26 @@ struct WindowDim {
   int64_t pad_before = 0;  // implicit zeros before the input (any excess of 'same' padding goes after, like TF)
 };
 
-// One spatial dim: input length, window k, stride s, dilation d.
-inline WindowDim window_dim(int64_t in, int64_t k, int64_t s, int64_t d, Padding p) {
-  const int64_t span = d * (k - 1) + 1;  // the dilated window
+// One spatial dim: input length, window k, stride s, dilation d (all >= 1 but `in`, which is >= 0). Computed in
+// 128 bits; throws ValueError naming `op` when the padded input a kernel indexes ((out - 1) * s + span) would not
+// fit in int64, so no kernel index can overflow.
+inline WindowDim window_dim(int64_t in, int64_t k, int64_t s, int64_t d, Padding p, const char* op = "window") {
+  using I = __int128;
+  const I span = I(d) * (k - 1) + 1;  // the dilated window
+  I out = 0, before = 0;
   switch (p) {
-    case Padding::Same: {
-      const int64_t out = (in + s - 1) / s;
-      const int64_t total = std::max<int64_t>((out - 1) * s + span - in, 0);
-      return {out, total / 2};
-    }
-    case Padding::Causal: return {(in - 1) / s + 1, span - 1};
+    case Padding::Same:
+      out = (I(in) + s - 1) / s;
+      before = std::max<I>((out - 1) * s + span - in, 0) / 2;
+      break;
+    case Padding::Causal: out = in >= 1 ? (I(in) - 1) / s + 1 : 0; before = span - 1; break;
     case Padding::Valid:
-    default: return {in >= span ? (in - span) / s + 1 : 0, 0};
+    default: out = in >= span ? (in - span) / s + 1 : 0; break;
   }
+  const I reach = out >= 1 ? (out - 1) * s + span : span;
+  PYDL_CHECK(reach <= INT64_MAX && before <= INT64_MAX, ValueError, op, ": a window of ", k, " with dilation ", d,
+             " and stride ", s, " over a length of ", in, " is too large (its indices overflow 64 bits)");
+  return {static_cast<int64_t>(out), static_cast<int64_t>(before)};
 }
 
 inline const char* padding_name(Padding p) {
