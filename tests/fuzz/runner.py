@@ -45,14 +45,15 @@ def worker(args):
         for i in range(start, end):
             if i == args.self_test_crash:
                 os.abort()
-            case = make_case(args.seed, i, families)
             try:
+                case = make_case(args.seed, i, families)
                 outcome, detail = C.classify(case, pydl)
-            except BaseException as e:             # noqa: BLE001  a bug in the checker itself: still report it
-                outcome, detail = f"checker:{type(e).__name__}", str(e)
-            key = "" if outcome.startswith(CLEAN) else (O.explain(case, outcome, detail) or "")
+                key = "" if outcome.startswith(CLEAN) else (O.explain(case, outcome, detail) or "")
+                op = case.op
+            except BaseException as e:             # noqa: BLE001  a bug in the generators: report, go on
+                outcome, detail, key, op = f"checker:{type(e).__name__}", str(e), "", "?"
             detail = "" if outcome == "ok" else detail.replace("\n", " ").replace("\t", " ")[:400]
-            out.write(f"{i}\t{outcome}\t{case.op}\t{key}\t{detail}\n")
+            out.write(f"{i}\t{outcome}\t{op}\t{key}\t{detail}\n")
             out.flush()
         out.write("done\n")
         out.flush()
@@ -77,6 +78,13 @@ class Worker:
         except OSError:
             pass
         self.p.wait()
+
+
+def _known(seed, i, families):
+    try:
+        return make_case(seed, i, families).known
+    except Exception:                               # noqa: BLE001
+        return None
 
 
 def _signal_name(rc):
@@ -129,15 +137,17 @@ def campaign(args):
         i = w.next
         detail = "the worker process died" if outcome.startswith("crash") else f"no answer in {args.timeout} s"
         fams = args.families.split(",") if args.families else None
-        case = make_case(args.seed, i, fams)
-        key = O.explain(case, outcome, "") or ""
+        try:
+            case = make_case(args.seed, i, fams)
+        except Exception:                           # noqa: BLE001
+            case = O.Case("?", "", [])
+        key = O.explain(case, outcome, "") or "" if case.tensors else ""
         if outcome.startswith("crash"):
             alone = run_alone(argv, env, i, args.timeout)
             detail += "; alone in a fresh process: " + alone
             if not alone.startswith(("crash", "hang")):
                 # an earlier case of this worker corrupted memory: name the known memory-corrupting ones
-                suspects = [j for j in range(w.first, i)
-                            if make_case(args.seed, j, fams).known in ("gemm-stride", "huge-view")]
+                suspects = [j for j in range(w.first, i) if _known(args.seed, j, fams) in ("gemm-stride", "huge-view")]
                 key = "after-corruption"
                 detail += (f" (an earlier case of this worker, #{w.first}..#{i - 1}, corrupted memory; "
                            f"known memory-corrupting cases among them: {suspects[-5:]})")
@@ -207,7 +217,10 @@ def report(args, results, elapsed):
 
 def O_reproducer(seed, i, families, outcome, detail):
     import fuzzcheck as C
-    return C.reproducer(make_case(seed, i, families), outcome, detail)
+    try:
+        return C.reproducer(make_case(seed, i, families), outcome, detail)
+    except Exception as e:                          # noqa: BLE001  a generator bug: say so instead of dying
+        return f"# case {i} cannot be generated: {type(e).__name__}: {e}"
 
 
 def main(argv=None):

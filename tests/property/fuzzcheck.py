@@ -102,6 +102,7 @@ def classify(case, pydl):
         exp, ebases = reference(case)
         nerr = None
     except Exception as e:                               # noqa: BLE001  NumPy's refusal is the expectation
+        exp = ebases = None
         nerr = e
     try:
         got, gbases = run_pydl(case, pydl)
@@ -125,8 +126,16 @@ def classify(case, pydl):
             return f"raised:{name}", str(perr)[:200]
         return (f"kind:{type(nerr).__name__}->{name}",
                 f"pydl {name}: {str(perr)[:200]}; NumPy {type(nerr).__name__}: {str(nerr)[:200]}")
+    try:
+        return _compare(case, got, gbases, exp, ebases, nerr)
+    except Exception as e:                               # noqa: BLE001  e.g. a view too big for NumPy to read
+        return "wrong", f"pydl returned something NumPy cannot read ({type(e).__name__}: {str(e)[:200]})"
+
+
+def _compare(case, got, gbases, exp, ebases, nerr):
     if nerr is not None:
-        if re.search("zero-size array to reduction|of an empty sequence", str(nerr)) and all(a.size == 0 for a in _arrays(got)):
+        if re.search("zero-size array to reduction|of an empty sequence", str(nerr)) and \
+                all(a.size == 0 for a in _arrays(got)):
             return "ok", "empty result where NumPy refuses to reduce an empty axis"
         return "wrong", f"pydl returns {_short(got)}; NumPy raises {type(nerr).__name__}: {str(nerr)[:200]}"
     g, e = _arrays(got), _arrays(exp)

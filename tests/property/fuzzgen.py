@@ -231,7 +231,11 @@ def tensor(src, dtype=None, shp=None, views=True, specials=True, dtypes=DTYPES, 
     via = via or (src.choice(("copy", "numpy", "pydl")) if steps else src.choice(("copy", "numpy")))
     base = values(src, dtype, math.prod(cur), specials, extremes).reshape(cur)
     t = T(base, steps, via)
-    if t.shape != shp:                                  # a step combination my arithmetic got wrong: stay plain
+    try:
+        ok = t.shape == shp
+    except ValueError:
+        ok = False
+    if not ok:                                          # a step combination my arithmetic got wrong: stay plain
         t = T(values(src, dtype, math.prod(shp), specials).reshape(shp), (), "copy")
     return t
 

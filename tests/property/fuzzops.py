@@ -36,8 +36,10 @@ class Case:
     may_refuse: str = None             # regex: a ValueError matching it is an accepted refusal
 
     def render(self, module, names, params=None):
+        def src(v):                                   # (-2) ** x, not -(2 ** x)
+            return f"({G.lit(v)})" if isinstance(v, (int, float)) and v < 0 else G.lit(v)
         return self.code.format(M=module, **{f"x{i}": n for i, n in enumerate(names)},
-                                **{k: G.lit(v) for k, v in (self.params if params is None else params).items()})
+                                **{k: src(v) for k, v in (self.params if params is None else params).items()})
 
 
 def _absmax(t):
@@ -332,6 +334,7 @@ NEW = {
     "empty-window": "conv/pool of an input with a zero spatial size raise ShapeError (and name padding='valid')",
     "index-empty": "advanced indexing of a tensor with a zero-size dimension fails in an internal reshape",
     "setitem-unit-dims": "__setitem__ refuses values with extra leading size-1 dims (NumPy drops them)",
+    "bool-mask-len": "a boolean index shorter than its axis is accepted (NumPy: IndexError 'did not match')",
     "clip-dtype": "clip of an int/bool tensor with a float bound keeps the int dtype (NumPy/PyTorch promote)",
 }
 
@@ -355,6 +358,8 @@ def explain(case, outcome, detail):
     if case.op in ("getitem", "setitem"):
         if "reshape" in detail:
             return "index-empty"
+        if outcome == "wrong" and "boolean index did not match" in detail:
+            return "bool-mask-len"
         if case.op == "setitem" and outcome == "refused:ShapeError":
             return "setitem-unit-dims"
     if case.op in ("var", "std") and case.params.get("ddof", 0) and outcome == "wrong" and "nan" in detail:
