@@ -15,6 +15,7 @@ from fuzzref import R
 CLEAN = (TypeError, ValueError, IndexError, OverflowError, ZeroDivisionError, NotImplementedError, MemoryError)
 UNCLEAN = (RuntimeError, SystemError, RecursionError, AttributeError, KeyError, AssertionError, NameError)
 KINDS = (TypeError, OverflowError, IndexError, ValueError, ZeroDivisionError)
+SCALAR_OPS = ("+", "-", "*", "/", "**", "==", "!=", "<", "<=", ">", ">=", "max", "min", "+=", "-=", "*=", "/=")
 RTOL = {"float32": 1e-5, "float64": 1e-12}
 ATOL = {"float32": 1e-6, "float64": 1e-12}
 
@@ -30,7 +31,8 @@ def reference(case):
     """(NumPy result, [bases]) or raises what NumPy raises."""
     env, names, bases = {"np": np, "R": R}, [], []
     dts = {t.dtype for t in case.tensors}
-    pyfloat = isinstance(case.params.get("s"), float)
+    sc = case.params.get("s") if case.op in SCALAR_OPS else None
+    pyfloat = isinstance(sc, float) or (isinstance(sc, int) and not isinstance(sc, bool) and "float32" in dts)
     f32 = case.math and ("float32" in dts or pyfloat) and "float64" not in dts   # pydl: int (op) float -> float32
     for i, t in enumerate(case.tensors):
         b = t.base.copy()
@@ -43,7 +45,7 @@ def reference(case):
         names.append(f"n{i}")
         bases.append(b)
     params = dict(case.params)
-    if f32 and pyfloat:                                  # the scalar becomes float32 first, as in pydl
+    if f32 and pyfloat:                                  # the scalar becomes float32 first, as in pydl and NEP 50
         with np.errstate(all="ignore"):
             params["s"] = float(np.float32(params["s"]))
     out = _exec(case.render("R", names, params), env)
