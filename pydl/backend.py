@@ -59,8 +59,8 @@ def backend():
 
 def clear_session():
     """Resets the automatic layer names (dense, dense_1, ...) as Keras does; pydl holds no other global graph."""
-    from .layers import base
-    base.reset_names()
+    from .utils.seeding import clear_session as _clear
+    _clear()
 
 
 def learning_phase():
