@@ -134,14 +134,40 @@ def test_offline_and_uncached_names_url_and_path(cache, monkeypatch):
     assert not cache.exists() or list(cache.iterdir()) == []
 
 
-def test_imagenet_uncached_and_bad_specs(cache):
+def test_imagenet_uncached_and_bad_specs(cache, monkeypatch):
+    def offline(*a, **k):
+        raise urllib.error.URLError("network is unreachable")
+    monkeypatch.setattr(urllib.request, "urlopen", offline)
     with pytest.raises(FileNotFoundError) as e:
         models.resnet50(include_top=False, input_shape=(32, 32, 3), weights="imagenet")
     assert "keras-applications/resnet/resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5" in str(e.value)
     assert str(cache / "resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5") in str(e.value)
+    assert "network is unreachable" in str(e.value)
     with pytest.raises(ValueError, match="no checksum"):
         models.lenet5(weights="https://example.org/w.h5")
     with pytest.raises(ValueError, match="64 hex"):
         W.fetch("https://example.org/w.h5", "abc")
     with pytest.raises(TypeError):
         models.lenet5(weights=3)
+
+
+def test_imagenet_is_downloaded_once_and_checked_with_kerass_md5(tmp_path, cache, monkeypatch):
+    """weights='imagenet' fetches Keras's file into the cache like keras.applications (served here from a file://
+    folder laid out like Keras's bucket), checks Keras's published MD5, and reads the cache afterwards."""
+    src = models.vgg16(include_top=False, input_shape=(32, 32, 3))
+    fname = "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5"
+    bucket = tmp_path / "bucket"
+    (bucket / "vgg16").mkdir(parents=True)
+    write_keras_h5(bucket / "vgg16" / fname, [(l.name, [("kernel", l.get_weights()[0]), ("bias", l.get_weights()[1])])
+                                              for l in src.layers if l.get_weights()])
+    md5 = hashlib.md5((bucket / "vgg16" / fname).read_bytes()).hexdigest()
+    monkeypatch.setattr(W, "KERAS_APPLICATIONS", bucket.as_uri() + "/")
+    monkeypatch.setitem(W.KERAS_IMAGENET_MD5, fname, "0" * 32)
+    with pytest.raises(ValueError, match="MD5 .* not the expected 0{32}"):
+        models.vgg16(include_top=False, input_shape=(32, 32, 3), weights="imagenet")
+    assert not cache.exists() or list(cache.iterdir()) == []  # a download that fails its check is not kept
+    monkeypatch.setitem(W.KERAS_IMAGENET_MD5, fname, md5)
+    assert _same(src, models.vgg16(include_top=False, input_shape=(32, 32, 3), weights="imagenet"))
+    assert (cache / fname).exists()
+    monkeypatch.setattr(urllib.request, "urlopen", lambda *a, **k: pytest.fail("downloaded a cached file"))
+    assert _same(src, models.vgg16(include_top=False, input_shape=(32, 32, 3), weights="imagenet"))

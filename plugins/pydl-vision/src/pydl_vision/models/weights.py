@@ -1,6 +1,6 @@
 """`weights=` for the architectures: a local pydl file, a Keras HDF5 weight file, a URL with its SHA-256
 (downloaded once into the cache, verified, renamed into place atomically), or 'imagenet' for the Keras
-applications files when they are already in the cache.
+applications files (downloaded once like keras.applications does, checked against Keras's published MD5).
 
     vgg16(weights="my_vgg16.pydl")                              # pydl's save_weights / model.save format
     vgg16(weights="vgg16_weights_tf_dim_ordering_tf_kernels.h5")  # Keras 2 HDF5 (layer names match Keras's)
@@ -25,8 +25,8 @@ def cache_dir():
     return os.path.join(root, "weights") if root else os.path.join(os.path.expanduser("~"), ".pydl", "weights")
 
 
-def sha256_of(path):
-    h = hashlib.sha256()
+def sha256_of(path, algorithm="sha256"):
+    h = hashlib.new(algorithm)
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
@@ -63,24 +63,27 @@ def parse_spec(weights):
     return ("path", weights)
 
 
-def fetch(url, sha256, timeout=60):
-    """Local path of the file at `url`, downloading it into cache_dir() when absent; checks its SHA-256."""
+def fetch(url, sha256, timeout=60, algorithm="sha256"):
+    """Local path of the file at `url`, downloading it into cache_dir() when absent; checks its digest (SHA-256, or
+    the MD5 that Keras publishes for its applications files when algorithm='md5')."""
     sha256 = str(sha256).lower()
-    if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
-        raise ValueError(f"sha256 must be 64 hex digits, got {sha256!r}")
+    digits = hashlib.new(algorithm).digest_size * 2
+    if len(sha256) != digits or any(c not in "0123456789abcdef" for c in sha256):
+        raise ValueError(f"{algorithm} must be {digits} hex digits, got {sha256!r}")
+    label = algorithm.upper().replace("SHA", "SHA-")
     name = os.path.basename(urllib.parse.unquote(urllib.parse.urlparse(url).path)) or sha256[:16]
     path = os.path.join(cache_dir(), name)
     if os.path.exists(path):
-        got = sha256_of(path)
+        got = sha256_of(path, algorithm)
         if got != sha256:
-            raise ValueError(f"the cached weights file {path} has SHA-256 {got}, not the expected {sha256}: it is a "
+            raise ValueError(f"the cached weights file {path} has {label} {got}, not the expected {sha256}: it is a "
                              f"different or damaged file. Delete it to download {url} again")
         return path
     os.makedirs(os.path.dirname(path), exist_ok=True)
     # A temporary file in the same folder, renamed only once complete and verified: no reader ever sees half a file.
     fd, tmp = tempfile.mkstemp(prefix=name + ".", suffix=".part", dir=os.path.dirname(path))
     try:
-        h = hashlib.sha256()
+        h = hashlib.new(algorithm)
         try:
             with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as r:
                 for chunk in iter(lambda: r.read(1 << 20), b""):
@@ -89,9 +92,9 @@ def fetch(url, sha256, timeout=60):
         except (urllib.error.URLError, OSError, TimeoutError) as e:
             raise OSError(f"the weights at {url} are not cached and could not be downloaded "
                           f"({getattr(e, 'reason', e)}). Download the file elsewhere and place it at {path} "
-                          f"(SHA-256 {sha256}), or set PYDL_DATA_DIR to a folder whose weights/ holds it") from None
+                          f"({label} {sha256}), or set PYDL_DATA_DIR to a folder whose weights/ holds it") from None
         if h.hexdigest() != sha256:
-            raise ValueError(f"the download of {url} has SHA-256 {h.hexdigest()}, not the expected {sha256}; "
+            raise ValueError(f"the download of {url} has {label} {h.hexdigest()}, not the expected {sha256}; "
                              "nothing was saved")
         os.replace(tmp, path)
     finally:
@@ -100,17 +103,32 @@ def fetch(url, sha256, timeout=60):
     return path
 
 
+# The MD5 digests Keras publishes for its ImageNet weight files (keras.applications checks downloads with them).
+KERAS_IMAGENET_MD5 = {
+    "vgg16_weights_tf_dim_ordering_tf_kernels.h5": "64373286793e3c8b2b4e3219cbf3544b",
+    "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5": "6d6bbae143d832006294945121d1f1fc",
+    "vgg19_weights_tf_dim_ordering_tf_kernels.h5": "cbe5617147190e668d6c5d5026f83318",
+    "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5": "253f8cb515780f3b799900260a226db6",
+    "resnet50_weights_tf_dim_ordering_tf_kernels.h5": "2cb95161c43110f7111970584f804107",
+    "resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5": "4d473c1dd8becc155b73f8504c6f6626",
+}
+
+
 def _imagenet_path(imagenet):
+    """Keras's ImageNet file from the cache, downloaded (and checked against Keras's MD5) the first time, as
+    keras.applications does."""
     if imagenet is None:
         raise ValueError("weights='imagenet' is available for vgg16, vgg19 and resnet50 only (the Keras "
                          "applications files); pass a file path or (url, sha256) instead")
     fname, subdir = imagenet
-    path = os.path.join(cache_dir(), fname)
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"weights='imagenet' reads Keras's {fname}, which is not cached. Download "
-                                f"{KERAS_APPLICATIONS}{subdir}/{fname} and place it at {path}, or pass "
-                                "weights=(url, sha256) to have it downloaded and verified")
-    return path
+    url = f"{KERAS_APPLICATIONS}{subdir}/{fname}"
+    try:
+        return fetch(url, KERAS_IMAGENET_MD5[fname], algorithm="md5")
+    except OSError as e:
+        path = os.path.join(cache_dir(), fname)
+        raise FileNotFoundError(f"weights='imagenet' reads Keras's {fname}, which is not cached and could not be "
+                                f"downloaded ({e.__cause__ or e}). Download {url} and place it at {path}, or pass "
+                                "weights=(url, sha256) to have it downloaded and verified") from None
 
 
 def keras_h5_layer_names(path):
