@@ -351,3 +351,4 @@ def zero_pad2d(x, padding=1):
     return _C._zero_pad2d(x, rows, cols)
 
 __all__ = [n for n in dir() if not n.startswith("_") and n not in ("np", "Tensor", "tensor")]
+from .nlp_ops import embedding; __all__.append("embedding")  # noqa: E402,E702 (pydl/nlp_ops.py)

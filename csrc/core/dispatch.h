@@ -102,6 +102,14 @@ struct KernelTable {
   // grad_logits = (probs * sum_j t[r, j] - t) * grad_loss[r] (overwrites).
   void (*softmax_xent_backward)(const Tensor& grad_logits, const Tensor& grad_loss, const Tensor& probs,
                                 const Tensor& target, int64_t rows, int64_t cols, bool sparse) = nullptr;
+
+  // ---- embedding (ops/embedding.cpp) ----
+  // out (n, d) = rows ids[i] of the contiguous table (v, d); ids contiguous, n integers (uint8, int32 or int64)
+  // already checked to lie in [0, v).
+  void (*embedding)(const Tensor& out, const Tensor& table, const Tensor& ids) = nullptr;
+  // grad_table (v, d) = sum of grad_out[i] over i with ids[i] == row (overwrites: rows no id names become 0).
+  // Each row adds its terms in increasing i, so the result is bit-identical at any thread count.
+  void (*embedding_backward)(const Tensor& grad_table, const Tensor& grad_out, const Tensor& ids) = nullptr;
 };
 
 KernelTable& kernel_table(DeviceType t);

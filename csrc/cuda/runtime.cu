@@ -302,6 +302,7 @@ void register_kernels(KernelTable& t) {
   register_optim(t);
   register_loss(t);
   register_dropout(t);
+  register_embedding(t);
 }
 
 }  // namespace cuda

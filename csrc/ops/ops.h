@@ -157,5 +157,8 @@ Tensor pool1d(const Tensor& x, PoolKind kind, int64_t pool, int64_t stride, Padd
 Tensor global_pool(const Tensor& x, PoolKind kind, int spatial_dims, bool keepdims);
 Tensor upsample2d(const Tensor& x, Pair size);                    // nearest neighbour, integer factors
 Tensor zero_pad2d(const Tensor& x, Pair rows, Pair cols);         // (top, bottom), (left, right)
+// ---- embedding (embedding.cpp): table (v, d) float, ids integers of any shape -> ids.shape + (d,); ids in [0, v)
+Tensor embedding(const Tensor& ids, const Tensor& table);
+
 }  // namespace ops
 }  // namespace pydl

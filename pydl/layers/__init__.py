@@ -3,6 +3,8 @@ computes with pydl ops in call(inputs, training=None)."""
 from .advanced_activations import ELU, LeakyReLU, ReLU, Softmax
 from .base import InputSpec, Layer
 from .convolutional import Conv1D, Conv2D, Conv2DTranspose, UpSampling2D, ZeroPadding2D
+from .embeddings import Embedding
+from .masking import Masking
 from .core import Activation, Dense, Dropout, Flatten, Lambda, Reshape, SpatialDropout1D
 from .input_layer import Input, InputLayer
 from .merge import (Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract, add, average, concatenate,
@@ -24,3 +26,4 @@ __all__ = ["Layer", "InputSpec", "KerasTensor", "Input", "InputLayer", "Dense", 
            "MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D", "GlobalMaxPooling1D",
            "GlobalAveragePooling1D", "GlobalMaxPooling2D", "GlobalAveragePooling2D", "MaxPool1D", "MaxPool2D",
            "AvgPool1D", "AvgPool2D", "GlobalMaxPool1D", "GlobalAvgPool2D"]
+__all__ += ["Embedding", "Masking"]

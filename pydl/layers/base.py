@@ -105,6 +105,8 @@ class Layer:
     """Base class of all layers. Subclasses override build, call, compute_output_shape and get_config."""
 
     _call_takes_training = {}
+    _call_takes_mask = {}
+    _input_dtype = None  # dtype of the Input a Sequential creates in front of this layer (None: the layer's dtype)
 
     def __init__(self, trainable=True, name=None, dtype=None, input_shape=None, batch_input_shape=None,
                  input_dim=None, batch_size=None, weights=None, activity_regularizer=None, **kwargs):
@@ -311,6 +313,11 @@ class Layer:
     def call(self, inputs, training=None):
         return inputs
 
+    def compute_mask(self, inputs, mask=None):
+        """The mask of this layer's output(s) (Keras): a layer that supports masking passes its input mask on,
+        others end it. Masks are bool tensors (batch, steps); the graph engine hands them to call(mask=)."""
+        return mask if self.supports_masking else None
+
     def compute_output_shape(self, input_shape):
         """Default: run call on zeros with unknown sizes set to 1, and read the shape."""
         shapes = input_shape if _is_shape_list(input_shape) else [input_shape]
@@ -346,6 +353,14 @@ class Layer:
             takes = "training" in params or any(p.kind == p.VAR_KEYWORD for p in params.values())
             Layer._call_takes_training[cls] = takes
         return {"training": training} if takes else {}
+
+    def _takes_mask(self):
+        cls = type(self)
+        takes = Layer._call_takes_mask.get(cls)
+        if takes is None:
+            takes = "mask" in inspect.signature(self.call).parameters
+            Layer._call_takes_mask[cls] = takes
+        return takes
 
     def _check_inputs(self, inputs):
         if self.input_spec is None:
@@ -386,6 +401,8 @@ class Layer:
             self._maybe_build(inputs)
         self._check_inputs(inputs)
         training = kwargs.pop("training", None)
+        if "mask" in kwargs and not self._takes_mask():
+            kwargs.pop("mask")  # a layer whose call has no mask= parameter ignores masks
         outputs = self.call(inputs, *args, **self._training_kw(training), **kwargs)
         if self.activity_regularizer is not None and _activity_sink:
             for o in to_list(outputs):
@@ -408,6 +425,7 @@ class Layer:
         multi = _is_shape_list(out_shape)
         outs = [KerasTensor(s, self.dtype) for s in (out_shape if multi else [out_shape])]
         kwargs.pop("training", None)
+        kwargs.pop("mask", None)  # masks are computed when the graph runs, not stored in the node
         if args:
             raise TypeError(f"{self.name}: extra positional arguments are not supported on symbolic inputs")
         Node(self, flat, outs, kwargs, inputs_is_list=is_list)

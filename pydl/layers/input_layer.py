@@ -1,6 +1,10 @@
 """Input(): the symbolic entry point of a functional model, and the InputLayer that produces it."""
 from ..utils.registry import register
 from .base import Layer, unique_name
+
+# Integer inputs (ids for an Embedding) are accepted as Keras accepts them; the data keeps integer values all the way
+# (int8/int16 data are held as int32, pydl's narrowest signed integer tensor, after a range check).
+INT_INPUT_DTYPES = ("int8", "int16", "int32", "int64", "uint8")
 from .node import KerasTensor, Node
 
 
@@ -16,7 +20,14 @@ class InputLayer(Layer):
             if input_shape is None:
                 raise ValueError("InputLayer needs input_shape= (or batch_input_shape=)")
             batch_input_shape = (batch_size,) + tuple(input_shape)
-        super().__init__(name=name, dtype=dtype, batch_input_shape=batch_input_shape, **kwargs)
+        int_dtype = str(dtype) if dtype is not None and str(dtype) in INT_INPUT_DTYPES else None
+        if dtype is not None and int_dtype is None and str(dtype) not in ("float32", "float64"):
+            raise ValueError(f"InputLayer {name}: dtype must be float32, float64 or an integer dtype "
+                             f"({', '.join(INT_INPUT_DTYPES)}), got {dtype!r}")
+        super().__init__(name=name, dtype=None if int_dtype else dtype, batch_input_shape=batch_input_shape,
+                         **kwargs)
+        if int_dtype:
+            self.dtype = int_dtype
         for s in self._batch_input_shape[1:]:
             if s is not None and (not isinstance(s, int) or s < 0):
                 raise ValueError(f"InputLayer {name}: shape entries must be non-negative ints or None, "

@@ -11,9 +11,33 @@ def _as_array(v, dtype=None):
     if arr.dtype == object:
         raise TypeError("fit/evaluate/predict need numeric arrays; got an object array (ragged lists?). "
                         "Pad sequences first, e.g. with pydl.preprocessing.sequence.pad_sequences")
+    if dtype is not None and str(dtype) in _INT_STORAGE:
+        return _as_int_array(arr, str(dtype))
     if dtype is not None and arr.dtype != dtype:
         arr = arr.astype(dtype)
     return np.ascontiguousarray(arr)
+
+
+# An integer model input (ids) keeps integer values: held in the pydl dtype that stores the declared one exactly.
+_INT_STORAGE = {"int8": np.int32, "int16": np.int32, "int32": np.int32, "int64": np.int64, "uint8": np.uint8}
+
+
+def _as_int_array(arr, dtype):
+    """Data for an integer input of `dtype`: integers (or whole-number floats) that fit it, never wrapped."""
+    if arr.dtype.kind == "f":
+        if arr.size and not (np.all(np.isfinite(arr)) and np.array_equal(arr, np.trunc(arr))):
+            raise TypeError(f"Error when checking input: the model input has dtype {dtype}, but the data (dtype "
+                            f"{arr.dtype}) holds non-integer values")
+    elif arr.dtype.kind not in "iub":
+        raise TypeError(f"Error when checking input: the model input has dtype {dtype}, got data of dtype {arr.dtype}")
+    if arr.size and arr.dtype != np.dtype(dtype):
+        info = np.iinfo(dtype)
+        lo, hi = arr.min(), arr.max()
+        if lo < info.min or hi > info.max:
+            bad = lo if lo < info.min else hi
+            raise ValueError(f"Error when checking input: the model input has dtype {dtype}, but the data holds "
+                             f"{bad!r}, outside [{info.min}, {info.max}]")
+    return np.ascontiguousarray(arr, dtype=_INT_STORAGE[dtype])
 
 
 def to_arrays(data, names, what, dtype=None, dtypes=None):

@@ -180,15 +180,28 @@ class Network(Layer):
         for i in logits_outputs:
             layer, ni, _ = self.outputs[i]._keras_history
             special[id(layer._inbound_nodes[ni])] = True
+        masks = {}  # id(KerasTensor) -> bool mask tensor, for tensors that carry one
         for node in self._exec_nodes:
             args = [values[id(t)] for t in node.input_tensors]
             x = args if node.inputs_is_list else args[0]
+            in_masks = [masks.get(id(t)) for t in node.input_tensors]
+            mask = (in_masks if node.inputs_is_list else in_masks[0]) if any(m is not None for m in in_masks) \
+                else None
             if id(node) in special:
                 out = node.layer._pre_activation(x)
+            elif mask is not None and "mask" not in node.call_kwargs:
+                out = node.layer(x, training=training, mask=mask, **node.call_kwargs)
             else:
                 out = node.layer(x, training=training, **node.call_kwargs)
             for k, v in zip(node.output_tensors, to_list(out)):
                 values[id(k)] = v
+            if mask is not None or node.layer.supports_masking:
+                out_mask = node.layer.compute_mask(x, mask)
+                if out_mask is not None:
+                    out_masks = out_mask if isinstance(out_mask, (list, tuple)) else [out_mask]
+                    for k, m in zip(node.output_tensors, out_masks):
+                        if m is not None:
+                            masks[id(k)] = m
         return [values[id(t)] for t in self.outputs]
 
     def call(self, inputs, training=None):

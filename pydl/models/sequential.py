@@ -8,6 +8,11 @@ from ..utils.registry import register
 from .model import Model
 
 
+def _input_dtype(layer):
+    """The dtype of the Input in front of `layer`: integer ids for an Embedding, else the layer's own dtype."""
+    return layer._input_dtype or layer.dtype
+
+
 @register("layer")
 class Sequential(Model):
     def __init__(self, layers=None, name=None, **kwargs):
@@ -47,7 +52,7 @@ class Sequential(Model):
             if shape is None and isinstance(layer, Model) and layer.inputs:
                 shape = layer.inputs[0].shape
             if shape is not None:
-                self._input_tensor = Input(batch_shape=shape, dtype=layer.dtype, name=f"{layer.name}_input")
+                self._input_tensor = Input(batch_shape=shape, dtype=_input_dtype(layer), name=f"{layer.name}_input")
         self._stack.append(layer)
         if self._input_tensor is not None:
             out = layer(self.outputs[0] if self.outputs else self._input_tensor)
@@ -75,7 +80,7 @@ class Sequential(Model):
     def _build_from_shape(self, batch_shape):
         if not self._stack:
             raise ValueError("The Sequential model has no layers: add layers before training or predicting")
-        self._input_tensor = Input(batch_shape=tuple(batch_shape), dtype=self._stack[0].dtype,
+        self._input_tensor = Input(batch_shape=tuple(batch_shape), dtype=_input_dtype(self._stack[0]),
                                    name=f"{self._stack[0].name}_input")
         out = self._input_tensor
         for layer in self._stack:
@@ -115,7 +120,12 @@ class Sequential(Model):
         model = cls(name=config.get("name"))
         shape = config.get("build_input_shape")
         if shape is not None:
-            model._input_tensor = Input(batch_shape=tuple(shape))
+            first = config["layers"][0] if config.get("layers") else None
+            dtype = None
+            if first is not None:
+                from ..saving.serialization import deserialize_layer as _deser
+                dtype = _input_dtype(_deser(first, custom_objects))  # an Embedding first: integer ids
+            model._input_tensor = Input(batch_shape=tuple(shape), dtype=dtype)
             model._init_graph(model._input_tensor, model._input_tensor)
         for spec in config["layers"]:
             model.add(deserialize_layer(spec, custom_objects))

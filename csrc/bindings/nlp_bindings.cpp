@@ -1,0 +1,15 @@
+// Bindings of the natural-language ops (pydl._C._embedding). pydl/nlp_ops.py converts Python/NumPy arguments first.
+#include "bindings/common.h"
+#include "ops/ops.h"
+
+namespace pydl {
+namespace bind {
+
+void bind_nlp(py::module_& m) {
+  m.def("_embedding", [](const Tensor& ids, const Tensor& table) {
+    return nogil([&] { return ops::embedding(ids, table); });
+  }, py::arg("ids"), py::arg("table"));
+}
+
+}  // namespace bind
+}  // namespace pydl
