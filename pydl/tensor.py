@@ -242,19 +242,26 @@ def _numpy_key(self, key):
     return tuple(_index_array(k) if isinstance(k, (Tensor, list)) else k for k in key)
 
 
-def _check_int_items(self, items, free):
-    """NumPy checks the integers of a key while parsing it, before the value and the index arrays."""
+def _check_key_items(self, items, free):
+    """NumPy checks a key's integers and mask shapes while parsing it, before the value and the index arrays."""
     axis = 0
     for kind, v in items:
         if kind == "int" and not -self.shape[axis] <= v < self.shape[axis]:
             raise IndexError(f"index {v} is out of bounds for axis {axis} with size {self.shape[axis]}")
+        if kind == "slice" and v.step == 0:
+            raise ValueError("slice step cannot be zero")
+        if kind == "mask":
+            for d, (n, m) in enumerate(zip(self.shape[axis:axis + v.ndim], v.shape)):
+                if n != m:
+                    raise IndexError(f"boolean index did not match indexed array along axis {axis + d}; size of "
+                                     f"axis is {n} but size of corresponding boolean axis is {m}")
         axis += {"ellipsis": free, "int": 1, "slice": 1, "array": 1}.get(kind, 0) + (v.ndim if kind == "mask" else 0)
 
 
 def _fits_empty(vshape, rshape, items, free):
-    """NumPy's rule for a value with extra leading dims and an empty selection: the value's trailing dims broadcast
-    to the dims after the index-array dims, the dims before those match the index-array dims exactly (a 1 only
-    where that dim is not 0), and the dims before them are ignored when the index arrays select nothing."""
+    """NumPy's rule (found by experiment) for a value with extra leading dims and an empty selection: the extra dims
+    are ignored; the value's dims under the index-array dims match them strictly (equal, or 1 where the dim is not
+    0); the others broadcast as usual when the index arrays select nothing, else strictly too."""
     adv = [i for i, (kind, _) in enumerate(items) if kind in ("int", "array", "mask", "bool")]
     shapes = [np.shape(v) if kind in ("int", "array") else (1 if v else 0,) if kind == "bool" else
               (int(np.count_nonzero(v)),) for kind, v in (items[i] for i in adv)]
@@ -266,9 +273,11 @@ def _fits_empty(vshape, rshape, items, free):
     vpost = vshape[len(vshape) - len(post):] if post else ()
     vb = vshape[len(vshape) - len(post) - len(bshape):len(vshape) - len(post)]
     vpre = vshape[len(vshape) - len(rshape):len(vshape) - len(post) - len(bshape)]
-    ok = len(vshape) == len(rshape) or 0 in bshape   # extra dims pass only when no index-array element exists
-    ok = ok and all(v in (1, r) for v, r in zip(vpost + vpre, tuple(post) + tuple(rshape[:pre])))
-    return ok and all(v == b or (v == 1 and b) for v, b in zip(vb, bshape))
+    def strict(vs, rs):
+        return all(v == r or (v == 1 and r) for v, r in zip(vs, rs))
+    rest, vrest = tuple(post) + tuple(rshape[:pre]), vpost + vpre
+    return strict(vb, bshape) and (all(v in (1, r) for v, r in zip(vrest, rest)) if 0 in bshape else
+                                   strict(vrest, rest))
 
 
 def _setitem_value(self, value):
@@ -285,7 +294,7 @@ def _advanced_setitem(self, key, value):
     (OverflowError for a Python int out of range), then the bounds and shapes. The C++ caller has refused a
     read-only or self-overlapping destination already."""
     items, free = _parse_key(self, key)
-    _check_int_items(self, items, free)
+    _check_key_items(self, items, free)
     key = _numpy_key(self, key)
     val = _setitem_value(self, value)
     mask = key[0] if len(key) == 1 and isinstance(key[0], np.ndarray) and key[0].dtype == np.bool_ else None

@@ -85,6 +85,14 @@ def test_a_bad_basic_index_comes_before_the_value():
         pydl.from_numpy(x.copy())[(slice(-1, 0, 1), -1, -1, [-3, -3])] = float("inf")
 
 
+def test_a_bad_key_form_comes_before_the_value():
+    x = pydl.zeros((3, 2), dtype="uint8")
+    with pytest.raises(IndexError, match="boolean index did not match"):
+        x[(..., np.array([True] * 7), slice(None))] = -2**62
+    with pytest.raises(ValueError, match="slice step cannot be zero"):
+        x[(slice(None, None, 0), np.array([True, False]))] = -2**62
+
+
 def test_a_bad_value_comes_before_bad_index_arrays():
     got, want = _both((5, 2), np.int32, (np.array([-6, -5, 2, -4]),), float("-inf"))
     assert got is want is OverflowError
