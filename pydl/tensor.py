@@ -157,7 +157,9 @@ def _parse_key(self, key):
             items.append(("bool", bool(k)))
         elif isinstance(k, (list, np.ndarray, Tensor)):
             arr = _index_array(k)
-            if arr.dtype.kind == "b":
+            if arr.dtype.kind == "b" and arr.shape == (0,):  # NumPy: an empty 1-D mask is an empty integer index
+                items.append(("array", np.zeros(0, np.int64)))
+            elif arr.dtype.kind == "b":
                 items.append(("bool", bool(arr)) if arr.ndim == 0 else ("mask", arr))
             else:
                 items.append(("array", arr.astype(np.int64, copy=False)))
@@ -240,21 +242,86 @@ def _numpy_key(self, key):
     return tuple(_index_array(k) if isinstance(k, (Tensor, list)) else k for k in key)
 
 
+def _check_key_items(self, items, free):
+    """NumPy checks a key's integers and mask shapes while parsing it, before the value and the index arrays."""
+    axis = 0
+    for kind, v in items:
+        if kind == "int" and not -self.shape[axis] <= v < self.shape[axis]:
+            raise IndexError(f"index {v} is out of bounds for axis {axis} with size {self.shape[axis]}")
+        if kind == "slice" and v.step == 0:
+            raise ValueError("slice step cannot be zero")
+        if kind == "mask":
+            for d, (n, m) in enumerate(zip(self.shape[axis:axis + v.ndim], v.shape)):
+                if n != m:
+                    raise IndexError(f"boolean index did not match indexed array along axis {axis + d}; size of "
+                                     f"axis is {n} but size of corresponding boolean axis is {m}")
+        axis += {"ellipsis": free, "int": 1, "slice": 1, "array": 1}.get(kind, 0) + (v.ndim if kind == "mask" else 0)
+
+
+def _fits_empty(vshape, rshape, items, free):
+    """NumPy's rule (found by experiment) for a value with extra leading dims and an empty selection: the extra dims
+    are ignored; the value's dims under the index-array dims match them strictly (equal, or 1 where the dim is not
+    0); the others broadcast as usual when the index arrays select nothing, else strictly too."""
+    adv = [i for i, (kind, _) in enumerate(items) if kind in ("int", "array", "mask", "bool")]
+    shapes = [np.shape(v) if kind in ("int", "array") else (1 if v else 0,) if kind == "bool" else
+              (int(np.count_nonzero(v)),) for kind, v in (items[i] for i in adv)]
+    bshape = np.broadcast_shapes(*shapes)
+    pre = 0
+    if adv == list(range(adv[0], adv[-1] + 1)):          # adjacent: the index dims stay where they were
+        pre = sum(free if kind == "ellipsis" else 1 for kind, _ in items[:adv[0]])
+    post = rshape[pre + len(bshape):]
+    vpost = vshape[len(vshape) - len(post):] if post else ()
+    vb = vshape[len(vshape) - len(post) - len(bshape):len(vshape) - len(post)]
+    vpre = vshape[len(vshape) - len(rshape):len(vshape) - len(post) - len(bshape)]
+    def strict(vs, rs):
+        return all(v == r or (v == 1 and r) for v, r in zip(vs, rs))
+    rest, vrest = tuple(post) + tuple(rshape[:pre]), vpost + vpre
+    return strict(vb, bshape) and (all(v in (1, r) for v, r in zip(vrest, rest)) if 0 in bshape else
+                                   strict(vrest, rest))
+
+
+def _setitem_value(self, value):
+    """The value of an assignment as a tensor: Python scalars by NumPy's rules (see _C._setitem_operand)."""
+    if isinstance(value, Tensor):
+        return value
+    if isinstance(value, (bool, int, float)):
+        return _C._setitem_operand(self, value)
+    return tensor(value, dtype=self.dtype)
+
+
 def _advanced_setitem(self, key, value):
-    """Assignment through integer arrays or boolean masks."""
+    """Assignment through integer arrays or boolean masks, in NumPy's order: the key's form (IndexError), the value
+    (OverflowError for a Python int out of range), then the bounds and shapes. The C++ caller has refused a
+    read-only or self-overlapping destination already."""
+    items, free = _parse_key(self, key)
+    _check_key_items(self, items, free)
     key = _numpy_key(self, key)
+    val = _setitem_value(self, value)
     mask = key[0] if len(key) == 1 and isinstance(key[0], np.ndarray) and key[0].dtype == np.bool_ else None
+    if len(key) == 1 and isinstance(key[0], (bool, np.bool_)) and self.ndim == 0:
+        mask = np.array(key[0])  # a 0-d mask of a 0-d tensor
     if mask is not None and mask.shape == self.shape:
-        val = value if isinstance(value, Tensor) else tensor(value, dtype=self.dtype)
-        if val.ndim == 1 and val.size == int(np.count_nonzero(mask)) and val.size != 1:
+        # NumPy's own path for one full-shape mask: the value is a scalar or one value per True element.
+        count = int(np.count_nonzero(mask))
+        if val.ndim > 1:
+            raise TypeError(f"boolean array indexing assignment requires a 0 or 1-dimensional value, got shape "
+                            f"{val.shape}")
+        if val.size not in (1, count):
+            raise ValueError(f"boolean array indexing assignment cannot assign {val.size} values to the {count} "
+                             f"elements where the mask is true")
+        if val.size != 1:
             _scatter_flat(self, np.flatnonzero(mask), val)
             return
-        cond = _C.from_numpy(np.ascontiguousarray(mask))
+        cond = _C.from_numpy(np.array(mask, order="C"))  # (ascontiguousarray would make a 0-d mask 1-d)
+        val = val.reshape(())
         _C._copy_(self, _C.where(cond, val.astype(self.dtype) if val.dtype != self.dtype else val, self))
         return
     # General case: the flat positions the key selects (NumPy applies it to an array of positions), then a write.
     positions = np.arange(self.size, dtype=np.int64).reshape(self.shape)[key]
-    val = value if isinstance(value, Tensor) else tensor(value, dtype=self.dtype)
+    while val.ndim > positions.ndim and val.shape[0] == 1:  # NumPy drops a value's extra leading size-1 dims
+        val = val.reshape(val.shape[1:])
+    if val.ndim > positions.ndim and positions.size == 0 and _fits_empty(val.shape, positions.shape, items, free):
+        return
     val = val.broadcast_to(positions.shape) if val.shape != positions.shape else val
     _scatter_flat(self, positions.reshape(-1), val.reshape(-1))
 

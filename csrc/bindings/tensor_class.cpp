@@ -62,6 +62,23 @@ bool parse_basic(const Tensor& t, py::handle key, std::vector<ops::IndexItem>& i
   return true;
 }
 
+// The value of x[key] = value as a tensor, with NumPy's rules for Python scalars: into a bool tensor any scalar
+// counts by its truth; into an integer tensor a float is truncated toward zero first (int(value): NaN is a
+// ValueError, inf an OverflowError) and an int out of the dtype's range is an OverflowError (NEP 50).
+Tensor setitem_operand(py::handle value, const Tensor& t) {
+  const bool num = py::isinstance<py::int_>(value) || py::isinstance<py::float_>(value);
+  if (num && !py::isinstance<py::bool_>(value) && t.dtype() == DType::Bool)
+    return ops::scalar(PyObject_IsTrue(value.ptr()) ? 1.0 : 0.0, DType::Bool, t.device());
+  if (py::isinstance<py::float_>(value) && !is_floating(t.dtype()))
+    return to_operand(py::int_(py::reinterpret_borrow<py::object>(value)), t);
+  return to_operand(value, t);
+}
+
+void check_not_read_only(const Tensor& t) {
+  PYDL_CHECK(!t.storage()->read_only(), ValueError, "__setitem__: assignment destination is read-only (the tensor "
+             "shares the memory of a read-only array, such as a memory-mapped file or bytes); copy it first with .clone()");
+}
+
 py::object scalar_to_py(const Tensor& t_in) {
   PYDL_CHECK(t_in.numel() == 1, ValueError, "only a tensor with one element can be converted to a Python scalar, got shape ",
              shape_str(t_in.shape()));
@@ -82,6 +99,10 @@ template <BinaryOp OP, bool REVERSE> py::object binop(const Tensor& self, py::ob
 
 template <BinaryOp OP> py::object inplace(const Tensor& self, py::object other) {
   if (!is_operand(other)) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
+  // NumPy refuses a read-only output before it converts the operand (a full -= 2**40 is a ValueError, not an
+  // OverflowError); an overlapping (broadcast) target is refused at the same point.
+  static const char* names[] = {"__iadd__", "__isub__", "__imul__", "__itruediv__"};
+  check_writable(self, names[OP == BinaryOp::Add ? 0 : OP == BinaryOp::Sub ? 1 : OP == BinaryOp::Mul ? 2 : 3]);
   Tensor o = to_operand(other, self);
   nogil([&] { ops::binary_(OP, self, o); return 0; });
   return py::cast(self);
@@ -180,12 +201,16 @@ void bind_tensor(py::module_& m) {
   cls.def("__setitem__", [](const Tensor& t, py::object key, py::object value) {
     PYDL_CHECK(!(t.requires_grad() && autograd::grad_enabled()), RuntimeError,
                "__setitem__: in-place assignment to a tensor that requires grad; use pydl.no_grad()");
+    // NumPy's order: a read-only destination, then the key (IndexError), then the value (OverflowError).
+    check_not_read_only(t);
     std::vector<ops::IndexItem> items;
     if (parse_basic(t, key, items)) {
-      Tensor v = to_operand(value, t);
+      ops::index_put_target(t, items);
+      Tensor v = setitem_operand(value, t);
       nogil([&] { ops::index_put_(t, items, v); return 0; });
       return;
     }
+    check_writable(t, "__setitem__");  // an advanced write may reach any element (PyTorch checks all of them too)
     g_advanced_setitem(py::cast(t), key, value);
   });
   cls.def("backward", [](const Tensor& t, py::object grad, bool retain_graph) {
@@ -234,6 +259,7 @@ void bind_tensor(py::module_& m) {
   cls.def("__pos__", [](const Tensor& t) { return t; });
   cls.def("__abs__", [](const Tensor& t) { return nogil([&] { return ops::unary(UnaryOp::Abs, t); }); });
 
+  m.def("_setitem_operand", [](const Tensor& t, py::object value) { return setitem_operand(value, t); });
   m.def("_set_index_hooks", [](py::object getitem, py::object setitem) {
     g_advanced_getitem = getitem;
     g_advanced_setitem = setitem;

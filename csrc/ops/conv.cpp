@@ -145,9 +145,10 @@ WindowGeometry conv_geometry(const Tensor& x, const Tensor& w, Pair strides, Pad
              " has an empty window");
   const WindowDim rows = window_dim(g.h, g.kh, g.sh, g.dh, padding, op),
                  cols = window_dim(g.w, g.kw, g.sw, g.dw, padding, op);
-  PYDL_CHECK(rows.out >= 1 && cols.out >= 1, ShapeError, op, ": the kernel of shape ", shape_str(w_shown),
+  // Only a 'valid' window can outgrow its input; 'same' (and 'causal') of a zero length is a zero length, as in TF.
+  PYDL_CHECK(window_fits(rows, cols, padding), ShapeError, op, ": the kernel of shape ", shape_str(w_shown),
              " (dilated span ", static_cast<double>(g.dh) * (g.kh - 1) + 1, "x", static_cast<double>(g.dw) * (g.kw - 1) + 1,
-             ") is larger than the input of shape ", shape_str(x_shown), " with padding='valid'");
+             ") is larger than the input of shape ", shape_str(x_shown), " with padding='", padding_name(padding), "'");
   g.oh = rows.out; g.ow = cols.out; g.pad_top = rows.pad_before; g.pad_left = cols.pad_before;
   return g;
 }

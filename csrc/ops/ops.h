@@ -50,6 +50,8 @@ struct IndexItem {
   bool has_start = false, has_stop = false;
 };
 Tensor index_view(const Tensor& t, const std::vector<IndexItem>& items);  // basic indexing: a view
+// x[items] for __setitem__, checked: a bad index is an IndexError, a target that overlaps itself a ValueError.
+Tensor index_put_target(const Tensor& t, const std::vector<IndexItem>& items);
 void index_put_(const Tensor& t, const std::vector<IndexItem>& items, const Tensor& value);
 
 Tensor concatenate(const std::vector<Tensor>& ts, int64_t axis);

@@ -29,8 +29,8 @@ Tensor pool_op(const Tensor& x, PoolKind kind, Pair pool, Pair strides, Padding 
   g.kh = pool[0]; g.kw = pool[1]; g.sh = strides[0]; g.sw = strides[1];
   const WindowDim rows = window_dim(g.h, g.kh, g.sh, 1, padding, op),
                    cols = window_dim(g.w, g.kw, g.sw, 1, padding, op);
-  PYDL_CHECK(rows.out >= 1 && cols.out >= 1, ShapeError, op, ": pool size ", pool_shown,
-             " is larger than the input of shape ", shape_str(shown_shape), " with padding='valid'");
+  PYDL_CHECK(window_fits(rows, cols, padding), ShapeError, op, ": pool size ", pool_shown,
+             " is larger than the input of shape ", shape_str(shown_shape), " with padding='", padding_name(padding), "'");
   g.oh = rows.out; g.ow = cols.out; g.pad_top = rows.pad_before; g.pad_left = cols.pad_before;
 
   Tensor xc = contiguous(detach(x));

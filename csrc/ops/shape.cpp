@@ -234,13 +234,31 @@ Tensor index_view(const Tensor& t, const std::vector<IndexItem>& items) {
   });
 }
 
-void index_put_(const Tensor& t, const std::vector<IndexItem>& items, const Tensor& value) {
+Tensor index_put_target(const Tensor& t, const std::vector<IndexItem>& items) {
   Geometry g = apply_index(t.shape(), t.strides(), t.offset(), items);
   Tensor dst = Tensor::view_of(t, g.shape, g.strides, g.offset);
-  Shape b = broadcast_shapes(dst.shape(), value.shape(), "__setitem__");
+  check_writable(dst, "__setitem__");
+  return dst;
+}
+
+void index_put_(const Tensor& t, const std::vector<IndexItem>& items, const Tensor& value) {
+  Tensor dst = index_put_target(t, items);
+  // NumPy drops a value's extra leading size-1 dims (x[()] = [[1, 2]] into shape (2,)), except when every dim is
+  // indexed by an integer (x[()] of a 0-d array too): then the target is one element and the value must be 0-d,
+  // or, into a bool array, any one-element value (NumPy takes its truth value).
+  bool one_element = static_cast<int64_t>(items.size()) == t.dim();
+  for (auto& it : items) one_element = one_element && it.kind == IndexItem::Int;
+  Tensor v = value;
+  int64_t extra = 0;
+  const bool any_ones = !one_element || (t.dtype() == DType::Bool && v.numel() == 1);
+  while (any_ones && v.dim() - extra > dst.dim() && v.shape()[extra] == 1) ++extra;
+  if (extra)
+    v = Tensor::view_of(v, Shape(v.shape().begin() + extra, v.shape().end()),
+                        Shape(v.strides().begin() + extra, v.strides().end()), v.offset());
+  Shape b = broadcast_shapes(dst.shape(), v.shape(), "__setitem__");
   PYDL_CHECK(b == dst.shape(), ShapeError, "__setitem__: cannot assign a value of shape ", shape_str(value.shape()),
              " to a selection of shape ", shape_str(dst.shape()));
-  copy_(dst, cast(value, t.dtype()));
+  copy_(dst, cast(v, t.dtype()));
 }
 
 Tensor narrow(const Tensor& t, int64_t axis, int64_t start, int64_t length) {

@@ -34,6 +34,13 @@ inline WindowDim window_dim(int64_t in, int64_t k, int64_t s, int64_t d, Padding
   return {static_cast<int64_t>(out), static_cast<int64_t>(before)};
 }
 
+// Does a window over (rows, cols) give an output? A 'valid' window needs at least one position in each dim;
+// 'same' and 'causal' have one output per stride of input, so only a zero-length input gives a zero-length output
+// (TensorFlow/Keras: an empty result, not an error).
+inline bool window_fits(const WindowDim& rows, const WindowDim& cols, Padding p) {
+  return p != Padding::Valid || (rows.out >= 1 && cols.out >= 1);
+}
+
 inline const char* padding_name(Padding p) {
   return p == Padding::Same ? "same" : p == Padding::Causal ? "causal" : "valid";
 }

@@ -202,11 +202,11 @@ def report(args, results, elapsed):
             groups[(outcome.split(":")[0] if outcome.startswith(("crash", "hang")) else outcome, op, key)].append(
                 (i, outcome, detail))
     lines += ["", f"findings: {sum(map(len, groups.values()))} cases in {len(groups)} groups "
-              "(outcome, op, issue key: known = issue #17 list, new = found here, '' = unexplained)"]
+              "(outcome, op, issue key: known = issue #17 list, new = found here, regressed = fixed once, '' = unexplained)"]
     fams = args.families.split(",") if args.families else None
     for (outcome, op, key), items in sorted(groups.items(), key=lambda kv: (kv[0][2] in O.KNOWN, kv[0])):
-        tag = (f"known:{key}" if key in O.KNOWN else f"new:{key}" if key in O.NEW else key if key else
-               "UNEXPLAINED")
+        tag = (f"known:{key}" if key in O.KNOWN else f"new:{key}" if key in O.NEW else
+               f"regressed:{key}" if key in O.FIXED else key if key else "UNEXPLAINED")
         # the shortest reproducer of the group is the most readable one
         best = min(items, key=lambda it: len(O_reproducer(args.seed, it[0], fams, it[1], it[2])))
         lines += ["", f"== [{outcome}] {op}  {tag}  ({len(items)} cases, e.g. #{best[0]}; "

@@ -41,6 +41,8 @@ def reference(case):
         if case.math and b.dtype == np.float32:
             b = b.astype(np.float64)
         v = t.view(b)
+        if case.write and i == 0:
+            v = _writable_destination(case, t, v, b)
         env[f"n{i}"] = v
         names.append(f"n{i}")
         bases.append(b)
@@ -50,6 +52,55 @@ def reference(case):
             params["s"] = float(np.float32(params["s"]))
     out = _exec(case.render("R", names, params), env)
     return out, bases
+
+
+def _overlaps(shape, strides):
+    """pydl's (and PyTorch's) test for a destination that reaches one memory location through two elements (a
+    broadcast dim of size > 1 and the like); strides in bytes, all of one itemsize."""
+    if 0 in shape:
+        return False
+    reach = 0
+    for st, n in sorted((abs(s), n) for n, s in zip(shape, strides) if n > 1):
+        if st <= reach:
+            return True
+        reach += st * (n - 1)
+    return False
+
+
+def _basic_key(key):
+    """Does pydl (like NumPy) take the view path for this key: ints, slices, None and Ellipsis only?"""
+    items = key if isinstance(key, tuple) else (key,)
+    return all(k is None or k is Ellipsis or isinstance(k, slice) or
+               (isinstance(k, (int, np.integer)) and not isinstance(k, (bool, np.bool_))) for k in items)
+
+
+def _writable_destination(case, t, v, b):
+    """The array the reference writes into for the tensor pydl writes into.
+
+    NumPy's broadcast_to is always read-only; pydl follows PyTorch instead: a write through a broadcast view is
+    refused (ValueError) only when its destination overlaps itself, and a 0-d, empty or size-1 broadcast is an
+    ordinary writable view. So: pydl.tensor(...) made a private copy (write into a copy); a view made by pydl over
+    from_numpy(base) is writable (write through a writable alias of the same geometry, so the memory under it is
+    compared too, or expect ValueError when the destination overlaps); from_numpy of a read-only NumPy view stays
+    read-only, as in NumPy. The destination is x0[key] for a basic key, else the whole x0 (gemm_, +=, advanced keys).
+    """
+    if not any(kind == "bcast" for kind, _ in t.steps) or t.via == "numpy":
+        return v
+    if t.via == "copy":
+        return np.array(v)
+    dest = v
+    if case.op == "setitem" and _basic_key(case.params["key"]):
+        try:
+            dest = v[case.params["key"]]
+        except Exception:                                # noqa: BLE001  NumPy reports the bad key itself
+            return np.array(v)
+    if _overlaps(dest.shape, dest.strides):
+        raise ValueError(f"the destination of shape {dest.shape} with byte strides {dest.strides} overlaps itself: "
+                         "pydl (like PyTorch) must refuse the write")
+    if v.size == 0:
+        return np.array(v)
+    off = v.__array_interface__["data"][0] - b.__array_interface__["data"][0]
+    return np.ndarray(v.shape, v.dtype, buffer=b, offset=off, strides=v.strides)
 
 
 def run_pydl(case, pydl):

@@ -8,7 +8,7 @@ from hypothesis import assume
 import pydl
 from fuzzcheck import classify, reproducer
 from fuzzgen import HypSrc
-from fuzzops import FAMILIES, explain
+from fuzzops import FAMILIES, KNOWN, NEW, explain
 
 CLEAN = ("ok", "raised:")
 
@@ -18,5 +18,5 @@ def check(data, family):
     outcome, detail = classify(case, pydl)
     if outcome.startswith(CLEAN):
         return
-    assume(explain(case, outcome, detail) is None)
+    assume(explain(case, outcome, detail) not in (KNOWN | NEW))   # a fixed key's finding is a regression: fail
     raise AssertionError(f"{outcome}: {detail}\nreproducer:\n{reproducer(case, outcome, detail)}")
