@@ -351,3 +351,4 @@ def zero_pad2d(x, padding=1):
     return _C._zero_pad2d(x, rows, cols)
 
 __all__ = [n for n in dir() if not n.startswith("_") and n not in ("np", "Tensor", "tensor")]
+from .rnn_ops import rnn, lstm, gru, simple_rnn  # noqa: E402,F401  (recurrent ops: pydl/rnn_ops.py)

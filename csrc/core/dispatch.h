@@ -102,6 +102,10 @@ struct KernelTable {
   // grad_logits = (probs * sum_j t[r, j] - t) * grad_loss[r] (overwrites).
   void (*softmax_xent_backward)(const Tensor& grad_logits, const Tensor& grad_loss, const Tensor& probs,
                                 const Tensor& target, int64_t rows, int64_t cols, bool sparse) = nullptr;
+  // ---- recurrent cells: one time step's fused gate pass over all batch rows (core/recurrent.h describes the
+  // buffers; ops/recurrent.cpp runs the time loop and the GEMMs). `struct RnnStep` is declared by this use.
+  void (*rnn_step)(const struct RnnStep& step) = nullptr;
+  void (*rnn_step_backward)(const struct RnnStep& step) = nullptr;
 };
 
 KernelTable& kernel_table(DeviceType t);

@@ -20,6 +20,7 @@ void register_kernels(KernelTable& t) {
   register_conv(t);
   register_pool(t);
   register_dropout(t);
+  register_recurrent(t);
 }
 
 }  // namespace cpu
