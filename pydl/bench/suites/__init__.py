@@ -36,3 +36,4 @@ from . import matmul  # noqa: E402,F401,I001
 from . import elementwise  # noqa: E402,F401
 from . import conv  # noqa: E402,F401  (registers "conv" and "pool")
 from . import models  # noqa: E402,F401  (not run by default: `pydl bench --models`)
+from . import rnn  # noqa: E402,F401  (LSTM forward + BPTT)
