@@ -352,3 +352,4 @@ def zero_pad2d(x, padding=1):
 
 __all__ = [n for n in dir() if not n.startswith("_") and n not in ("np", "Tensor", "tensor")]
 from .nlp_ops import embedding; __all__.append("embedding")  # noqa: E402,E702 (pydl/nlp_ops.py)
+from .rnn_ops import rnn, lstm, gru, simple_rnn  # noqa: E402,F401  (recurrent ops: pydl/rnn_ops.py)

@@ -18,6 +18,8 @@ using pydl::bind::to_device;
 using pydl::bind::to_dtype;
 using pydl::bind::to_shape;
 
+namespace pydl { namespace bind { void bind_rnn(py::module_& m); } }  // recurrent op (rnn_bindings.cpp)
+
 namespace {
 
 void register_errors(py::module_& m) {
@@ -80,6 +82,7 @@ PYBIND11_MODULE(_C, m) {
   pydl::bind::bind_optim(m);
   pydl::bind::bind_conv(m);
   pydl::bind::bind_nlp(m);
+  pydl::bind::bind_rnn(m);  // recurrent layers' op
 
   m.def("empty", [](py::object shape, py::object dtype, py::object device) {
     Shape s = to_shape(shape); DType d = to_dtype(dtype); Device dev = to_device(device);

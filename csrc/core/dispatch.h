@@ -110,6 +110,10 @@ struct KernelTable {
   // grad_table (v, d) = sum of grad_out[i] over i with ids[i] == row (overwrites: rows no id names become 0).
   // Each row adds its terms in increasing i, so the result is bit-identical at any thread count.
   void (*embedding_backward)(const Tensor& grad_table, const Tensor& grad_out, const Tensor& ids) = nullptr;
+  // ---- recurrent cells: one time step's fused gate pass over all batch rows (core/recurrent.h describes the
+  // buffers; ops/recurrent.cpp runs the time loop and the GEMMs). `struct RnnStep` is declared by this use.
+  void (*rnn_step)(const struct RnnStep& step) = nullptr;
+  void (*rnn_step_backward)(const struct RnnStep& step) = nullptr;
 };
 
 KernelTable& kernel_table(DeviceType t);

@@ -15,5 +15,6 @@ void register_dropout(KernelTable& t);
 void register_conv(KernelTable& t);  // conv.cpp
 void register_pool(KernelTable& t);  // pool.cpp
 void register_embedding(KernelTable& t);  // embedding.cpp
+void register_recurrent(KernelTable& t);  // recurrent.cpp
 }  // namespace cpu
 }  // namespace pydl

@@ -21,6 +21,7 @@ void register_kernels(KernelTable& t) {
   register_pool(t);
   register_dropout(t);
   register_embedding(t);
+  register_recurrent(t);
 }
 
 }  // namespace cpu

@@ -11,6 +11,8 @@ from .merge import (Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtr
                     maximum, minimum, multiply, subtract)
 from .node import KerasTensor
 from .normalization import BatchNormalization
+from .recurrent import GRU, LSTM, SimpleRNN
+from .wrappers import Bidirectional, TimeDistributed
 from .pooling import (AveragePooling1D, AveragePooling2D, AvgPool1D, AvgPool2D, GlobalAveragePooling1D,
                       GlobalAveragePooling2D, GlobalAvgPool2D, GlobalMaxPool1D, GlobalMaxPooling1D,
                       GlobalMaxPooling2D, MaxPool1D, MaxPool2D, MaxPooling1D, MaxPooling2D)
@@ -27,3 +29,4 @@ __all__ = ["Layer", "InputSpec", "KerasTensor", "Input", "InputLayer", "Dense", 
            "GlobalAveragePooling1D", "GlobalMaxPooling2D", "GlobalAveragePooling2D", "MaxPool1D", "MaxPool2D",
            "AvgPool1D", "AvgPool2D", "GlobalMaxPool1D", "GlobalAvgPool2D"]
 __all__ += ["Embedding", "Masking"]
+__all__ += ["SimpleRNN", "LSTM", "GRU", "Bidirectional", "TimeDistributed"]  # recurrent.py, wrappers.py

@@ -37,3 +37,4 @@ from . import elementwise  # noqa: E402,F401
 from . import conv  # noqa: E402,F401  (registers "conv" and "pool")
 from . import models  # noqa: E402,F401  (not run by default: `pydl bench --models`)
 from . import embedding  # noqa: E402,F401  (the Embedding op, forward + backward)
+from . import rnn  # noqa: E402,F401  (LSTM forward + BPTT)

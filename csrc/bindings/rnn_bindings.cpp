@@ -1,0 +1,38 @@
+// Binding of the recurrent op (pydl._C._rnn); pydl/rnn_ops.py normalises the Keras-style arguments first.
+#include "bindings/common.h"
+#include "ops/recurrent.h"
+
+namespace pydl {
+namespace bind {
+namespace {
+
+Tensor opt(const py::object& o) { return o.is_none() ? Tensor() : o.cast<Tensor>(); }
+
+RnnCell parse_cell(const std::string& c) {
+  if (c == "simple_rnn") return RnnCell::Simple;
+  if (c == "lstm") return RnnCell::LSTM;
+  if (c == "gru") return RnnCell::GRU;
+  if (c == "gru_reset_after") return RnnCell::GRUResetAfter;
+  throw ValueError(str_cat("rnn: unknown cell '", c, "'; expected 'simple_rnn', 'lstm', 'gru' or 'gru_reset_after'"));
+}
+
+}  // namespace
+
+void bind_rnn(py::module_& m) {
+  m.def("_rnn", [](const std::string& cell, const Tensor& x, const Tensor& kernel, const Tensor& recurrent_kernel,
+                   py::object bias, py::object recurrent_bias, py::object h0, py::object c0, py::object mask,
+                   py::object rmask, const std::string& activation, const std::string& recurrent_activation,
+                   bool go_backwards) {
+    const RnnCell c = parse_cell(cell);
+    const char* op = c == RnnCell::Simple ? "simple_rnn" : c == RnnCell::LSTM ? "lstm" : "gru";
+    const RnnAct act = ops::parse_rnn_activation(activation, op, "activation");
+    const RnnAct ract = ops::parse_rnn_activation(recurrent_activation, op, "recurrent_activation");
+    Tensor b = opt(bias), rb = opt(recurrent_bias), h = opt(h0), cc = opt(c0), mk = opt(mask), rm = opt(rmask);
+    return nogil([&] {
+      return ops::rnn(x, kernel, recurrent_kernel, b, rb, h, cc, mk, rm, c, act, ract, go_backwards);
+    });
+  });
+}
+
+}  // namespace bind
+}  // namespace pydl
