@@ -144,6 +144,12 @@ void binary_(BinaryOp op, const Tensor& a, const Tensor& b_in) {
   Shape shape = broadcast_shapes(a.shape(), b_in.shape(), name);
   PYDL_CHECK(shape == a.shape(), ShapeError, name, "_: the result of shape ", shape_str(shape),
              " does not fit the in-place target of shape ", shape_str(a.shape()));
+  if (result != a.dtype()) {  // NumPy computes in the result dtype, then casts (float32 /= a float64 tiny value)
+    Tensor r = binary(op, detach(a), detach(b_in));
+    PYDL_KERNEL(copy, a.device(), name)(a, r);
+    a.storage()->bump_version();
+    return;
+  }
   Tensor b = cast(detach(b_in), a.dtype());
   if (b.storage() == a.storage()) b = clone(b);
   PYDL_KERNEL(binary, a.device(), name)(a, a, broadcast_view(b, shape), op);

@@ -245,3 +245,13 @@ def test_bool_tensor_compared_with_an_int_beyond_int64_overflows(op, s):
         op(s, t)
     # integer tensors keep comparing exactly (NumPy 2 does too)
     assert np.asarray(op(pydl.tensor(np.array([1], np.uint8)), s)).tolist() == [op(1, s)]
+
+
+def test_inplace_computes_in_the_result_dtype_then_casts():
+    # float32 /= float64: NumPy divides in float64 and rounds once (5e-324 is 0 in float32: 0 / 0 would be NaN)
+    a = np.array([0.0, -0.0, 3.0], np.float32)
+    b = np.array([5e-324, 5e-324, 1e30])
+    t = pydl.tensor(a)
+    t /= pydl.tensor(b)
+    a /= b
+    assert np.asarray(t).tolist() == a.tolist() and str(np.asarray(t).dtype) == "float32"
