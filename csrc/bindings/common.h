@@ -49,6 +49,8 @@ Device to_device(py::handle obj);              // "cpu", "cuda:0", pydl.Device
 Shape to_shape(py::args args);                 // f(2, 3) or f((2, 3)) or f([2, 3])
 Shape to_shape(py::handle obj);
 std::vector<int64_t> to_axes(py::handle obj);  // None -> {}, int -> {a}, tuple -> list
+// An int axis 0 or -1 (not in a tuple): NumPy's reductions and squeeze take it for a 0-d array as its only axis.
+bool is_scalar_axis(py::handle obj);
 
 // Argument checks that name what was wrong (instead of pybind11's "Unable to cast ... to C++ type '?'").
 std::string py_repr(py::handle obj);
@@ -69,6 +71,8 @@ Tensor to_operand(py::handle obj, const Tensor& like, ScalarRole role = ScalarRo
 bool is_operand(py::handle obj);
 // t op other (other op t when `reverse`), other being anything to_operand takes. The GIL is released for the op.
 Tensor binary_with(BinaryOp op, const Tensor& t, py::handle other, bool reverse);
+// t op= other (the Python operators +=, -=, *=, /=), with NumPy's same_kind casting; the GIL is released for the op.
+void inplace_with(BinaryOp op, const Tensor& t, py::handle other);
 
 // NumPy interop (numpy_interop.cpp)
 Tensor from_numpy(py::array arr);                   // shares memory, keeps arr alive

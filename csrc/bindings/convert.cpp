@@ -103,6 +103,15 @@ std::vector<int64_t> to_axes(py::handle obj) {
   return {to_int64(obj, "axis")};
 }
 
+bool is_scalar_axis(py::handle obj) {
+  if (!PyIndex_Check(obj.ptr()) || py::isinstance<py::bool_>(obj)) return false;
+  py::int_ v = py::reinterpret_steal<py::int_>(PyNumber_Index(obj.ptr()));
+  if (!v) throw py::error_already_set();
+  int overflow = 0;
+  const long long a = PyLong_AsLongLongAndOverflow(v.ptr(), &overflow);
+  return !overflow && (a == 0 || a == -1);
+}
+
 bool is_operand(py::handle obj) {
   return py::isinstance<Tensor>(obj) || py::isinstance<py::bool_>(obj) || py::isinstance<py::int_>(obj) ||
          py::isinstance<py::float_>(obj) || py::isinstance<py::array>(obj) || py::isinstance<py::list>(obj) ||
@@ -165,7 +174,8 @@ Tensor to_operand(py::handle obj, const Tensor& like, ScalarRole role) {
 }
 
 Tensor binary_with(BinaryOp op, const Tensor& t, py::handle other, bool reverse) {
-  if (is_comparison(op) && !is_floating(t.dtype())) {
+  // (a bool tensor takes a Python int as int64, like NumPy: one outside int64 is an OverflowError there)
+  if (is_comparison(op) && !is_floating(t.dtype()) && t.dtype() != DType::Bool) {
     if (int sign = outside_int64(other)) {
       // other is above (sign > 0) or below every element: the answer is the same everywhere.
       const bool lhs_less = reverse ? sign < 0 : sign > 0;  // the left operand is the smaller one
@@ -183,6 +193,16 @@ Tensor binary_with(BinaryOp op, const Tensor& t, py::handle other, bool reverse)
                           : op == BinaryOp::Div ? ScalarRole::TrueDiv : ScalarRole::Arithmetic;
   Tensor o = to_operand(other, t, role);
   return nogil([&] { return reverse ? ops::binary(op, o, t) : ops::binary(op, t, o); });
+}
+
+void inplace_with(BinaryOp op, const Tensor& t, py::handle other) {
+  // NumPy's order: a read-only target, then the casting of the result (int /= anything is a float result that an
+  // int tensor cannot hold, whatever the Python int), then the Python int's range.
+  static const char* names[] = {"add_", "sub_", "mul_", "div_", "pow_", "maximum_", "minimum_"};
+  if (!is_comparison(op)) check_writable(t, names[static_cast<int>(op)]);
+  const bool true_div = op == BinaryOp::Div && !is_floating(t.dtype());
+  Tensor o = to_operand(other, t, true_div ? ScalarRole::TrueDiv : ScalarRole::Arithmetic);
+  nogil([&] { ops::binary_(op, t, o); return 0; });
 }
 
 }  // namespace bind

@@ -1,4 +1,5 @@
 // Module-level op functions (pydl._C.add, ...) and the matching Tensor methods. Each releases the GIL.
+#include <climits>
 #include "bindings/common.h"
 #include "ops/ops.h"
 
@@ -32,10 +33,47 @@ std::vector<Tensor> tensor_list(py::handle seq, const char* op) {
 
 // A reduction with NumPy's axis forms: None (all axes), an int, or a tuple; an empty tuple reduces over no axis
 // (the core's empty axis list means "all"), which is the reduction over a new axis of length 1.
-template <typename F> Tensor reduce_call(const Tensor& x, py::handle axis, bool keepdims, F f) {
+// `scalar_axis`: like NumPy's ufunc reductions (sum, max, min; not mean, var, std), an int axis 0 or -1 of a 0-d
+// tensor names its only element.
+template <typename F> Tensor reduce_call(const Tensor& x, py::handle axis, bool keepdims, F f, bool scalar_axis = false) {
+  if (scalar_axis && x.dim() == 0 && is_scalar_axis(axis)) return nogil([&] { return f(x, {}, keepdims); });
   const bool no_axis = (py::isinstance<py::tuple>(axis) || py::isinstance<py::list>(axis)) && py::len(axis) == 0;
   std::vector<int64_t> ax = no_axis ? std::vector<int64_t>{0} : to_axes(axis);
   return nogil([&] { return no_axis ? f(ops::unsqueeze(x, 0), ax, false) : f(x, ax, keepdims); });
+}
+
+bool is_float_bound(py::handle b) {
+  return !b.is_none() && !py::isinstance<py::bool_>(b) && !PyIndex_Check(b.ptr());
+}
+
+// One exact integer bound (op Maximum for min=, Minimum for max=). NumPy 2 drops a Python int bound beyond the
+// dtype's range on the harmless side (min below it, max above it); the other side is an OverflowError.
+Tensor clip_int_bound(BinaryOp op, const Tensor& x, py::handle bound) {
+  if (x.dtype() != DType::Bool && !py::isinstance<py::bool_>(bound) && py::isinstance<py::int_>(bound)) {
+    const DType d = x.dtype();
+    const py::int_ lo(d == DType::UInt8 ? 0LL : d == DType::Int32 ? static_cast<long long>(INT32_MIN) : LLONG_MIN);
+    const py::int_ hi(d == DType::UInt8 ? 255LL : d == DType::Int32 ? static_cast<long long>(INT32_MAX) : LLONG_MAX);
+    if (op == BinaryOp::Maximum ? bound < lo : bound > hi) return x;
+  }
+  Tensor b = to_operand(bound, x);
+  return nogil([&] { return ops::binary(op, x, b); });
+}
+
+// NumPy's clip = minimum(maximum(x, min), max) with the binary ops' dtype rules: a float tensor keeps its dtype;
+// an int or bool tensor with a Python float bound becomes float32 (pydl's int tensor (op) Python float); with
+// Python int bounds it stays exact in its dtype (a bool tensor with an int bound becomes int64, NEP 50).
+Tensor clip_call(const Tensor& x, py::object lo, py::object hi) {
+  auto value = [](py::handle b, double none, const char* what) {  // bools are bounds too in NumPy
+    return b.is_none() ? none : py::isinstance<py::bool_>(b) ? (b.cast<bool>() ? 1.0 : 0.0) : to_double(b, what);
+  };
+  const double l = value(lo, -INFINITY, "clip: min"), h = value(hi, INFINITY, "clip: max");
+  if (l > h) throw py::value_error("clip: min (" + py_repr(lo) + ") is greater than max (" + py_repr(hi) + ")");
+  if (is_floating(x.dtype())) return unary_call(UnaryOp::Clip, x, l, h);
+  if (is_float_bound(lo) || is_float_bound(hi))
+    return unary_call(UnaryOp::Clip, nogil([&] { return ops::cast(x, DType::Float32); }), l, h);
+  if (lo.is_none() && hi.is_none()) return nogil([&] { return ops::clone(x); });
+  Tensor r = lo.is_none() ? x : clip_int_bound(BinaryOp::Maximum, x, lo);
+  return hi.is_none() ? r : clip_int_bound(BinaryOp::Minimum, r, hi);
 }
 
 }  // namespace
@@ -75,35 +113,31 @@ void bind_ops(py::module_& m) {
          py::arg("alpha") = 0.2);
   def_op(m, cls, "elu", true, [](const Tensor& x, double alpha) { return unary_call(UnaryOp::Elu, x, alpha); },
          py::arg("alpha") = 1.0);
-  def_op(m, cls, "clip", true, [](const Tensor& x, py::object lo, py::object hi) {
-    double l = lo.is_none() ? -INFINITY : to_double(lo, "clip: min"), h = hi.is_none() ? INFINITY : to_double(hi, "clip: max");
-    if (l > h) throw py::value_error("clip: min (" + py_repr(lo) + ") is greater than max (" + py_repr(hi) + ")");
-    if (!is_floating(x.dtype())) {  // integer bounds clamp to the dtype's range
-      l = std::max(l, -9.2e18); h = std::min(h, 9.2e18);
-    }
-    return unary_call(UnaryOp::Clip, x, l, h);
-  }, py::arg("min") = py::none(), py::arg("max") = py::none());
+  def_op(m, cls, "clip", true, [](const Tensor& x, py::object lo, py::object hi) { return clip_call(x, lo, hi); },
+         py::arg("min") = py::none(), py::arg("max") = py::none());
 
   // Reductions.
   def_op(m, cls, "sum", true, [](const Tensor& x, py::object axis, bool keepdims) {
-    return reduce_call(x, axis, keepdims, [](const Tensor& x, std::vector<int64_t> ax, bool keepdims) { return ops::sum(x, ax, keepdims); });
+    return reduce_call(x, axis, keepdims, [](const Tensor& x, std::vector<int64_t> ax, bool keepdims) { return ops::sum(x, ax, keepdims); }, true);
   }, py::arg("axis") = py::none(), py::arg("keepdims") = false);
   def_op(m, cls, "mean", true, [](const Tensor& x, py::object axis, bool keepdims) {
     return reduce_call(x, axis, keepdims, [](const Tensor& x, std::vector<int64_t> ax, bool keepdims) { return ops::mean(x, ax, keepdims); });
   }, py::arg("axis") = py::none(), py::arg("keepdims") = false);
   def_op(m, cls, "max", true, [](const Tensor& x, py::object axis, bool keepdims) {
-    return reduce_call(x, axis, keepdims, [](const Tensor& x, std::vector<int64_t> ax, bool keepdims) { return ops::amax(x, ax, keepdims); });
+    return reduce_call(x, axis, keepdims, [](const Tensor& x, std::vector<int64_t> ax, bool keepdims) { return ops::amax(x, ax, keepdims); }, true);
   }, py::arg("axis") = py::none(), py::arg("keepdims") = false);
   def_op(m, cls, "min", true, [](const Tensor& x, py::object axis, bool keepdims) {
-    return reduce_call(x, axis, keepdims, [](const Tensor& x, std::vector<int64_t> ax, bool keepdims) { return ops::amin(x, ax, keepdims); });
+    return reduce_call(x, axis, keepdims, [](const Tensor& x, std::vector<int64_t> ax, bool keepdims) { return ops::amin(x, ax, keepdims); }, true);
   }, py::arg("axis") = py::none(), py::arg("keepdims") = false);
   def_op(m, cls, "argmax", true, [](const Tensor& x, py::object axis, bool keepdims) {
-    int64_t a = axis.is_none() ? 0 : to_int64(axis, "argmax: axis");
-    return nogil([&] { return ops::argmax(x, axis.is_none() ? nullptr : &a, keepdims); });
+    const bool all = axis.is_none() || (x.dim() == 0 && is_scalar_axis(axis));  // NumPy: 0 or -1 of a 0-d tensor
+    int64_t a = all ? 0 : to_int64(axis, "argmax: axis");
+    return nogil([&] { return ops::argmax(x, all ? nullptr : &a, keepdims); });
   }, py::arg("axis") = py::none(), py::arg("keepdims") = false);
   def_op(m, cls, "argmin", true, [](const Tensor& x, py::object axis, bool keepdims) {
-    int64_t a = axis.is_none() ? 0 : to_int64(axis, "argmin: axis");
-    return nogil([&] { return ops::argmin(x, axis.is_none() ? nullptr : &a, keepdims); });
+    const bool all = axis.is_none() || (x.dim() == 0 && is_scalar_axis(axis));  // NumPy: 0 or -1 of a 0-d tensor
+    int64_t a = all ? 0 : to_int64(axis, "argmin: axis");
+    return nogil([&] { return ops::argmin(x, all ? nullptr : &a, keepdims); });
   }, py::arg("axis") = py::none(), py::arg("keepdims") = false);
   def_op(m, cls, "var", true, [](const Tensor& x, py::object axis, bool keepdims, int64_t ddof) {
     return reduce_call(x, axis, keepdims, [ddof](const Tensor& x, std::vector<int64_t> ax, bool keepdims) { return ops::var(x, ax, keepdims, ddof); });

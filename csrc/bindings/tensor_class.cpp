@@ -99,12 +99,7 @@ template <BinaryOp OP, bool REVERSE> py::object binop(const Tensor& self, py::ob
 
 template <BinaryOp OP> py::object inplace(const Tensor& self, py::object other) {
   if (!is_operand(other)) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
-  // NumPy refuses a read-only output before it converts the operand (a full -= 2**40 is a ValueError, not an
-  // OverflowError); an overlapping (broadcast) target is refused at the same point.
-  static const char* names[] = {"__iadd__", "__isub__", "__imul__", "__itruediv__"};
-  check_writable(self, names[OP == BinaryOp::Add ? 0 : OP == BinaryOp::Sub ? 1 : OP == BinaryOp::Mul ? 2 : 3]);
-  Tensor o = to_operand(other, self);
-  nogil([&] { ops::binary_(OP, self, o); return 0; });
+  inplace_with(OP, self, other);
   return py::cast(self);
 }
 
@@ -173,7 +168,11 @@ void bind_tensor(py::module_& m) {
   }, py::arg("axis0") = py::none(), py::arg("axis1") = py::none());
   cls.def("expand", [](const Tensor& t, py::args shape) { return ops::expand(t, to_shape(shape)); });
   cls.def("broadcast_to", [](const Tensor& t, py::object shape) { return ops::expand(t, to_shape(shape)); }, py::arg("shape"));
-  cls.def("squeeze", [](const Tensor& t, py::object axis) { return ops::squeeze(t, to_axes(axis)); }, py::arg("axis") = py::none());
+  cls.def("squeeze", [](const Tensor& t, py::object axis) {
+    // NumPy accepts an int axis 0 or -1 (not a tuple) for a 0-d array, as if it had one axis of size 1.
+    if (t.dim() == 0 && is_scalar_axis(axis)) return ops::squeeze(t, {});
+    return ops::squeeze(t, to_axes(axis));
+  }, py::arg("axis") = py::none());
   cls.def("unsqueeze", &ops::unsqueeze, py::arg("axis"));
   cls.def("flatten", &ops::flatten);
   cls.def("item", &scalar_to_py);

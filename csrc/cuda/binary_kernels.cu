@@ -93,7 +93,8 @@ template <typename T> void binary_int(const Tensor& out, const Tensor& a, const 
     return;
   }
   constexpr bool is_bool = std::is_same<T, bool>::value;
-  PYDL_CHECK(op != BinaryOp::Div && !is_bool, ValueError, name,
+  // bool + and * are logical or / and (ops::binary_dtype refuses bool - and gives int64 for bool **)
+  PYDL_CHECK(op != BinaryOp::Div && !(is_bool && (op == BinaryOp::Sub || op == BinaryOp::Pow)), ValueError, name,
              ": not defined for ", dtype_name(a.dtype()), " tensors");
   if (op != BinaryOp::Pow) {
     launch_map<T, T, T>(name, IntArithF<T>{op, nullptr}, out, a, b);

@@ -27,6 +27,17 @@ const char* unary_backward_name(UnaryOp op) {
                                 "ReluBackward", "LeakyReluBackward", "EluBackward", "SoftplusBackward", "ClipBackward"};
   return names[static_cast<int>(op)];
 }
+// NumPy's ufunc names, for its casting messages.
+const char* ufunc_name(BinaryOp op) {
+  static const char* names[] = {"add", "subtract", "multiply", "divide", "power", "maximum", "minimum"};
+  return names[static_cast<int>(op)];
+}
+// bool < unsigned < signed < float: NumPy's same_kind casting allows a result into a dtype of this rank or higher.
+int kind_rank(DType d) {
+  if (d == DType::Bool) return 0;
+  if (d == DType::UInt8) return 1;
+  return is_floating(d) ? 3 : 2;
+}
 bool int_ok(UnaryOp op) {
   return op == UnaryOp::Neg || op == UnaryOp::Abs || op == UnaryOp::Square || op == UnaryOp::Relu || op == UnaryOp::Clip;
 }
@@ -51,12 +62,20 @@ Tensor sum_to_shape(const Tensor& g, const Shape& shape) {
   return reshape(r, shape);
 }
 
+DType binary_dtype(BinaryOp op, DType a, DType b) {
+  DType dt = promote(a, b);
+  if (op == BinaryOp::Div && !is_floating(dt)) return DType::Float32;  // true division
+  if (dt != DType::Bool || is_comparison(op)) return dt;
+  // NumPy: + and * of bools are logical or / and, maximum/minimum stay bool, - is refused, ** counts (int).
+  PYDL_CHECK(op != BinaryOp::Sub, DTypeError, "sub: boolean subtract, the `-` operator, is not supported for two "
+             "bool operands (as in NumPy); use pydl.ne(a, b) for exclusive or");
+  return op == BinaryOp::Pow ? DType::Int64 : DType::Bool;
+}
+
 Tensor binary(BinaryOp op, const Tensor& a_in, const Tensor& b_in) {
   const char* name = binary_name(op);
   check_same_device(a_in, b_in, name);
-  DType dt = promote(a_in.dtype(), b_in.dtype());
-  if (op == BinaryOp::Div && !is_floating(dt)) dt = DType::Float32;  // true division
-  if (dt == DType::Bool && !is_comparison(op)) dt = DType::Int64;  // arithmetic on bools counts, like sum
+  const DType dt = binary_dtype(op, a_in.dtype(), b_in.dtype());
   Tensor a = cast(a_in, dt), b = cast(b_in, dt);
   Shape shape = broadcast_shapes(a.shape(), b.shape(), name);
   Tensor out = empty(shape, is_comparison(op) ? DType::Bool : dt, a.device());
@@ -116,13 +135,21 @@ void binary_(BinaryOp op, const Tensor& a, const Tensor& b_in) {
              "_: in-place operation on a tensor that requires grad; use pydl.no_grad() or an out-of-place op");
   PYDL_CHECK(!is_comparison(op), ValueError, name, ": comparisons have no in-place form");
   check_writable(a, str_cat(name, "_").c_str());
-  PYDL_CHECK(is_floating(a.dtype()) || !is_floating(b_in.dtype()), DTypeError, name,
-             "_: cannot store a ", dtype_name(b_in.dtype()), " result in a ", dtype_name(a.dtype()), " tensor in place");
-  PYDL_CHECK(op != BinaryOp::Div || is_floating(a.dtype()), DTypeError, "div_: true division needs a float tensor, got ",
-             dtype_name(a.dtype()));
+  // NumPy's same_kind rule: the out-of-place result may be stored only into a dtype of its kind or a higher one
+  // (int64 into int32 wraps like NumPy; int into bool, signed into uint8, float into int are refused).
+  const DType result = binary_dtype(op, a.dtype(), b_in.dtype());
+  PYDL_CHECK(kind_rank(result) <= kind_rank(a.dtype()), DTypeError, "Cannot cast ufunc '", ufunc_name(op),
+             "' output from dtype('", dtype_name(result), "') to dtype('", dtype_name(a.dtype()),
+             "') with casting rule 'same_kind'");
   Shape shape = broadcast_shapes(a.shape(), b_in.shape(), name);
   PYDL_CHECK(shape == a.shape(), ShapeError, name, "_: the result of shape ", shape_str(shape),
              " does not fit the in-place target of shape ", shape_str(a.shape()));
+  if (result != a.dtype()) {  // NumPy computes in the result dtype, then casts (float32 /= a float64 tiny value)
+    Tensor r = binary(op, detach(a), detach(b_in));
+    PYDL_KERNEL(copy, a.device(), name)(a, r);
+    a.storage()->bump_version();
+    return;
+  }
   Tensor b = cast(detach(b_in), a.dtype());
   if (b.storage() == a.storage()) b = clone(b);
   PYDL_KERNEL(binary, a.device(), name)(a, a, broadcast_view(b, shape), op);

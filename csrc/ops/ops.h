@@ -65,6 +65,8 @@ Tensor gather(const Tensor& t, int64_t axis, const Tensor& index);        // tor
 
 // ---- elementwise (elementwise.cpp)
 Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b);
+// The dtype of a op b (NumPy's rules, true division gives float32 for ints); DTypeError for bool - bool.
+DType binary_dtype(BinaryOp op, DType a, DType b);
 void binary_(BinaryOp op, const Tensor& a, const Tensor& b);  // a = a op b (in place; b broadcast to a)
 inline Tensor add(const Tensor& a, const Tensor& b) { return binary(BinaryOp::Add, a, b); }
 inline Tensor sub(const Tensor& a, const Tensor& b) { return binary(BinaryOp::Sub, a, b); }

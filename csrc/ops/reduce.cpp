@@ -114,8 +114,10 @@ Tensor var(const Tensor& t, std::vector<int64_t> axes, bool keepdims, int64_t dd
   Tensor x = is_floating(t.dtype()) ? t : cast(t, DType::Float32);
   Tensor centered = sub(x, mean(x, axes, true));
   Tensor ss = sum(mul(centered, centered), axes, keepdims);
-  const double denom = static_cast<double>(p.cols - ddof);
-  return mul_scalar(ss, denom > 0 ? 1.0 / denom : std::nan(""));
+  // NumPy divides by max(n - ddof, 0): with no degrees of freedom left, a positive sum of squares gives inf, a zero
+  // one NaN (0 * inf here, as 0 / 0 there).
+  const double denom = std::max(static_cast<double>(p.cols) - static_cast<double>(ddof), 0.0);
+  return mul_scalar(ss, 1.0 / denom);
 }
 
 Tensor std_(const Tensor& t, std::vector<int64_t> axes, bool keepdims, int64_t ddof) {
@@ -127,7 +129,7 @@ Tensor std_(const Tensor& t, std::vector<int64_t> axes, bool keepdims, int64_t d
     // would give 0 * inf = NaN for a constant input).
     SavedTensor X(t), Y(out);
     const Shape keep = p.keep_shape;
-    const double denom = static_cast<double>(p.cols - ddof);
+    const double denom = std::max(static_cast<double>(p.cols) - static_cast<double>(ddof), 0.0);
     record(out, "StdBackward", {t}, [=](const Tensor& g) {
       Tensor xs = X.get(), y = reshape(Y.get(), keep);
       Tensor zero = zeros({}, y.dtype(), y.device());
