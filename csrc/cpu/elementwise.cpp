@@ -1,6 +1,7 @@
 // CPU elementwise kernels: fill, copy/cast, unary, binary, where. Float math runs the per-ISA loops;
 // integer and bool paths are plain templates here.
 #include <cstring>
+#include <type_traits>
 #include "cpu/isa_table.h"
 #include "cpu/kernels.h"
 #include "cpu/loops.h"
@@ -9,11 +10,31 @@ namespace pydl {
 namespace cpu {
 namespace {
 
+// Integer arithmetic wraps modulo 2^bits, as NumPy's does. It is done in the unsigned type: signed overflow is
+// undefined behaviour in C++ (UBSan stops on it, and the optimizer may assume it never happens).
+template <typename T, typename = void> struct WrapType { using type = T; };
+template <typename T>
+struct WrapType<T, std::enable_if_t<std::is_integral<T>::value && !std::is_same<T, bool>::value>> {
+  using type = std::make_unsigned_t<T>;
+};
+template <typename T> T wrap_add(T a, T b) {
+  using U = typename WrapType<T>::type;
+  return static_cast<T>(static_cast<U>(a) + static_cast<U>(b));
+}
+template <typename T> T wrap_sub(T a, T b) {
+  using U = typename WrapType<T>::type;
+  return static_cast<T>(static_cast<U>(a) - static_cast<U>(b));
+}
+template <typename T> T wrap_mul(T a, T b) {
+  using U = typename WrapType<T>::type;
+  return static_cast<T>(static_cast<U>(a) * static_cast<U>(b));
+}
+
 template <typename T> T int_unary(UnaryOp op, T x, double p0, double p1) {
   switch (op) {
-    case UnaryOp::Neg: return static_cast<T>(-x);
-    case UnaryOp::Abs: if constexpr (std::is_signed<T>::value) return x < 0 ? static_cast<T>(-x) : x; else return x;
-    case UnaryOp::Square: return static_cast<T>(x * x);
+    case UnaryOp::Neg: return wrap_sub(T(0), x);
+    case UnaryOp::Abs: if constexpr (std::is_signed<T>::value) return x < 0 ? wrap_sub(T(0), x) : x; else return x;
+    case UnaryOp::Square: return wrap_mul(x, x);
     case UnaryOp::Relu: return x > 0 ? x : T(0);
     case UnaryOp::Clip: return x < p0 ? static_cast<T>(p0) : (x > p1 ? static_cast<T>(p1) : x);
     default: throw DTypeError("unary op needs a floating-point tensor");
@@ -22,15 +43,15 @@ template <typename T> T int_unary(UnaryOp op, T x, double p0, double p1) {
 
 template <typename T> T int_binary(BinaryOp op, T a, T b) {
   switch (op) {
-    case BinaryOp::Add: return static_cast<T>(a + b);
-    case BinaryOp::Sub: return static_cast<T>(a - b);
-    case BinaryOp::Mul: return static_cast<T>(a * b);
+    case BinaryOp::Add: return wrap_add(a, b);
+    case BinaryOp::Sub: return wrap_sub(a, b);
+    case BinaryOp::Mul: return wrap_mul(a, b);
     case BinaryOp::Maximum: return a > b ? a : b;
     case BinaryOp::Minimum: return a < b ? a : b;
     case BinaryOp::Pow: {
       if (b < 0) throw ValueError("pow: integers to negative integer powers are not allowed");
       T r = 1, base = a;
-      for (int64_t e = static_cast<int64_t>(b); e > 0; e >>= 1) { if (e & 1) r = static_cast<T>(r * base); base = static_cast<T>(base * base); }
+      for (int64_t e = static_cast<int64_t>(b); e > 0; e >>= 1) { if (e & 1) r = wrap_mul(r, base); base = wrap_mul(base, base); }
       return r;
     }
     default: throw ValueError("binary op not defined for integer tensors");

@@ -1,5 +1,6 @@
 // CPU reductions over the last axis of a contiguous (rows, cols) tensor, and softmax along it.
 // Sums use fixed 4096-element chunks combined in a fixed order: bit-identical results at any thread count.
+#include <type_traits>
 #include <cmath>
 #include <vector>
 #include "cpu/isa_table.h"
@@ -12,14 +13,24 @@ namespace {
 
 constexpr int64_t kChunk = 4096;
 
+// Integer sums wrap modulo 2^64 as NumPy's do; they accumulate in the unsigned type because signed overflow is
+// undefined behaviour in C++. Float sums accumulate in their own type.
+template <typename Acc, typename = void> struct SumType { using type = Acc; };
+template <typename Acc>
+struct SumType<Acc, std::enable_if_t<std::is_integral<Acc>::value && !std::is_same<Acc, bool>::value>> {
+  using type = std::make_unsigned_t<Acc>;
+};
+
 template <typename Acc, typename T> Acc sum_run(const T* x, int64_t n) {
-  Acc lanes[8] = {};
+  using W = typename SumType<Acc>::type;
+  W lanes[8] = {};
   int64_t i = 0;
   for (; i + 8 <= n; i += 8)
-    for (int l = 0; l < 8; ++l) lanes[l] += static_cast<Acc>(x[i + l]);
-  Acc tail = 0;
-  for (; i < n; ++i) tail += static_cast<Acc>(x[i]);
-  return ((lanes[0] + lanes[4]) + (lanes[1] + lanes[5])) + ((lanes[2] + lanes[6]) + (lanes[3] + lanes[7])) + tail;
+    for (int l = 0; l < 8; ++l) lanes[l] += static_cast<W>(static_cast<Acc>(x[i + l]));
+  W tail = 0;
+  for (; i < n; ++i) tail += static_cast<W>(static_cast<Acc>(x[i]));
+  return static_cast<Acc>(((lanes[0] + lanes[4]) + (lanes[1] + lanes[5])) +
+                          ((lanes[2] + lanes[6]) + (lanes[3] + lanes[7])) + tail);
 }
 
 template <typename Acc, typename T> void sum_rows(Acc* out, const T* in, int64_t rows, int64_t cols) {
@@ -39,9 +50,9 @@ template <typename Acc, typename T> void sum_rows(Acc* out, const T* in, int64_t
     }
   });
   for (int64_t r = 0; r < rows; ++r) {
-    Acc s = 0;
-    for (int64_t c = 0; c < chunks; ++c) s += partial[r * chunks + c];
-    out[r] = s;
+    typename SumType<Acc>::type s = 0;
+    for (int64_t c = 0; c < chunks; ++c) s += static_cast<typename SumType<Acc>::type>(partial[r * chunks + c]);
+    out[r] = static_cast<Acc>(s);
   }
 }
 

@@ -11,13 +11,7 @@ import numpy as np
 import fuzzgen as G
 
 # issue #17 bugs the generators can hit (keys of Case.known)
-KNOWN = {
-    "axis=()": "#17 reductions with axis=() reduce everything instead of nothing",
-    "nep50": "#17 Python ints outside the tensor's dtype wrap instead of OverflowError / exact comparison",
-    "bad-key": "#17 x[1.5], x['a'] raise RecursionError/AttributeError",
-    "axis-cast": "#17 argmax(axis=(0,)) / reshape(2**63) give pybind's 'Unable to cast'",
-    "huge-view": "#17 views whose element count overflows are accepted",
-}
+KNOWN = {}  # all of issue #17's named bugs are fixed: their keys are in FIXED below
 
 
 @dataclass
@@ -314,14 +308,18 @@ def any_case(src, hostile=True):
 
 
 # ---- findings of this fuzzer that issue #17 does not list yet (so the properties can xfail them by name) ---------
-NEW = {
-    "index-empty": "advanced indexing of a tensor with a zero-size dimension fails in an internal reshape",
-}
+NEW = {}  # every bug this fuzzer found is fixed: their keys are in FIXED below
 
 
 # named bugs that are fixed: the generators and explain() still name them, so the properties and
 # test_known_issues assert them (a finding with one of these keys is a regression)
 FIXED = {
+    "axis=()": "#17 reductions with axis=() reduce everything instead of nothing",
+    "nep50": "#17 Python ints outside the tensor's dtype wrap instead of OverflowError / exact comparison",
+    "bad-key": "#17 x[1.5], x['a'] raise RecursionError/AttributeError",
+    "axis-cast": "#17 argmax(axis=(0,)) / reshape(2**63) give pybind's 'Unable to cast'",
+    "huge-view": "#17 views whose element count overflows are accepted",
+    "index-empty": "advanced indexing of a tensor with a zero-size dimension fails in an internal reshape",
     "adv-index": "#17 advanced indexing with a bool scalar, None or an int next to arrays gives the wrong shape",
     "bcast-write": "#17 in-place writes through broadcast views: refused (ValueError) only when the destination "
                    "overlaps itself, as in PyTorch; a 0-d, empty or size-1 broadcast is writable",
