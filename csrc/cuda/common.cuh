@@ -324,6 +324,7 @@ void register_conv(KernelTable& t);         // conv2d, conv2d_backward_data, con
 void register_pool(KernelTable& t);         // pool2d, pool2d_backward
 void register_optim(KernelTable& t);        // optim_update
 void register_embedding(KernelTable& t);    // embedding, embedding_backward (embedding_kernels.cu)
+void register_recurrent(KernelTable& t);    // rnn_step, rnn_step_backward (recurrent_kernels.cu)
 void register_loss(KernelTable& t);         // softmax_xent, softmax_xent_backward
 void register_dropout(KernelTable& t);      // dropout_mask, masked_scale
 

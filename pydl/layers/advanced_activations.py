@@ -5,6 +5,10 @@ from .base import Layer
 
 
 class _Elementwise(Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True  # elementwise: the steps' mask passes through (Keras 2)
+
     def compute_output_shape(self, input_shape):
         return input_shape
 

@@ -30,6 +30,7 @@ class Dense(Layer):
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.kernel_constraint, self.bias_constraint = kernel_constraint, bias_constraint
         self.input_spec = InputSpec(min_ndim=2)
+        self.supports_masking = True  # Keras 2: a Dense over time steps keeps the steps' mask
 
     def build(self, input_shape):
         in_dim = input_shape[-1]
@@ -91,6 +92,7 @@ class Activation(Layer):
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
+        self.supports_masking = True
 
     def call(self, inputs, training=None):
         return self.activation(inputs)
@@ -115,6 +117,7 @@ class _DropoutBase(Layer):
         self.rate = float(rate)
         self.noise_shape = None if noise_shape is None else tuple(noise_shape)
         self.seed = seed
+        self.supports_masking = True  # elementwise: the steps' mask passes through (Keras 2)
 
     def _mask_shape(self, inputs):
         return tuple(inputs.shape)

@@ -27,6 +27,7 @@ CASES = {
     "pool": ("pool_kernels.cu", "struct PGeo"),
     "loss": ("loss_kernels.cu", None),
     "optim": ("optim_kernels.cu", None),
+    "recurrent": ("recurrent_kernels.cu", None),
 }
 
 
