@@ -87,6 +87,7 @@ void bind_dlpack(py::module_& m);
 void bind_optim(py::module_& m);  // optim_bindings.cpp: optimizer updates, softmax cross-entropy
 void bind_conv(py::module_& m);   // conv_bindings.cpp: convolution, pooling, upsampling
 void bind_nlp(py::module_& m);    // nlp_bindings.cpp: embedding
+void bind_w2v(py::module_& m);    // w2v_bindings.cpp: the word2vec trainer
 
 }  // namespace bind
 }  // namespace pydl

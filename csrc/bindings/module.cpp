@@ -83,6 +83,7 @@ PYBIND11_MODULE(_C, m) {
   pydl::bind::bind_conv(m);
   pydl::bind::bind_nlp(m);
   pydl::bind::bind_rnn(m);  // recurrent layers' op
+  pydl::bind::bind_w2v(m);
 
   m.def("empty", [](py::object shape, py::object dtype, py::object device) {
     Shape s = to_shape(shape); DType d = to_dtype(dtype); Device dev = to_device(device);

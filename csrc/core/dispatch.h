@@ -114,6 +114,8 @@ struct KernelTable {
   // buffers; ops/recurrent.cpp runs the time loop and the GEMMs). `struct RnnStep` is declared by this use.
   void (*rnn_step)(const struct RnnStep& step) = nullptr;
   void (*rnn_step_backward)(const struct RnnStep& step) = nullptr;
+  // ---- word2vec (ops/word2vec.cpp): trains job.syn0/syn1neg in place; core/word2vec.h describes the job
+  void (*word2vec_train)(struct Word2VecJob& job) = nullptr;
 };
 
 KernelTable& kernel_table(DeviceType t);

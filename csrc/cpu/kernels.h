@@ -16,5 +16,6 @@ void register_conv(KernelTable& t);  // conv.cpp
 void register_pool(KernelTable& t);  // pool.cpp
 void register_embedding(KernelTable& t);  // embedding.cpp
 void register_recurrent(KernelTable& t);  // recurrent.cpp
+void register_word2vec(KernelTable& t);  // word2vec.cpp
 }  // namespace cpu
 }  // namespace pydl

@@ -22,6 +22,7 @@ void register_kernels(KernelTable& t) {
   register_dropout(t);
   register_embedding(t);
   register_recurrent(t);
+  register_word2vec(t);
 }
 
 }  // namespace cpu

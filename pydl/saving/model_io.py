@@ -189,6 +189,8 @@ def load_model(filepath, custom_objects=None, compile=True, max_bytes=None):
         raise ValueError(f"'{path}' is an HDF5 (Keras) file. pydl loads only weights from HDF5, never architectures "
                          "(they may contain code): build the model in Python, then call model.load_weights(path)")
     header, docs, arrays = read_archive(path, max_bytes)
+    if header["kind"] == "word2vec":
+        raise ValueError(f"'{path}' holds a word2vec model: load it with pydl.text.Word2Vec.load")
     if header["kind"] != "model":
         raise ValueError(f"'{path}' holds only weights (written by save_weights); build the model and call "
                          "model.load_weights instead")

@@ -82,8 +82,8 @@ def check_header(path, doc):
     if version > FORMAT_VERSION:
         raise CorruptFileError(f"'{path}' was written by a newer pydl (format version {version}; this pydl reads "
                                f"up to {FORMAT_VERSION})")
-    if doc["kind"] not in ("model", "weights"):
-        _fail(path, "pydl_format.json 'kind'", "must be 'model' or 'weights'", doc["kind"])
+    if doc["kind"] not in ("model", "weights", "word2vec"):
+        _fail(path, "pydl_format.json 'kind'", "must be 'model', 'weights' or 'word2vec'", doc["kind"])
     if doc["weights"] not in WEIGHT_MEMBERS:
         _fail(path, "pydl_format.json 'weights'", f"must be one of {WEIGHT_MEMBERS}", doc["weights"])
 
