@@ -68,7 +68,23 @@ def load_data(path="imdb.npz", num_words=None, skip_top=0, maxlen=None, seed=113
 
 
 def get_word_index(path="imdb_word_index.json"):
-    """{word: index} (indices before index_from is added)."""
+    """{word: index} (indices before index_from is added), from the cache or downloaded; the file's digest and its
+    structure (a JSON object of distinct positive integer indices) are checked before it is returned."""
     p = get_file(path, KERAS_ORIGIN + "imdb_word_index.json", file_hash=WORD_INDEX_MD5)
-    with open(p) as f:
-        return json.load(f)
+    return read_word_index(p)
+
+
+def read_word_index(path):
+    try:
+        with open(path, encoding="utf-8") as f:
+            index = json.load(f)
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ValueError(f"{path} is not a JSON word index ({e})") from None
+    if not isinstance(index, dict) or not index:
+        raise ValueError(f"{path}: a word index is a non-empty JSON object {{word: index}}")
+    for word, i in index.items():
+        if type(i) is not int or i < 1:
+            raise ValueError(f"{path}: the index of {word!r} is {i!r}; indices are integers >= 1")
+    if len(set(index.values())) != len(index):
+        raise ValueError(f"{path}: two words share an index")
+    return index

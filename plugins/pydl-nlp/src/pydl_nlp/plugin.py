@@ -1,0 +1,19 @@
+"""The entry point pydl discovers (group ``pydl.plugins``, name ``nlp``): registers the chapter 11 models and
+recipes (nlp.dense, nlp.conv, ... one per notebook)."""
+from pydl.plugins import Plugin
+
+from . import __version__
+
+
+class NLPPlugin(Plugin):
+    name = "nlp"
+    version = __version__
+    requires_pydl = ">=0.1"
+
+    def register(self, registry):
+        from . import models
+        from .recipes import classifiers
+        models.register(registry)
+        for name in classifiers.SPECS:
+            run = classifiers.make(name)
+            registry.add_recipe(name, run, help=run.__doc__, arguments=classifiers.add_arguments)

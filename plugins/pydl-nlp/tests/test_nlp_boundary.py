@@ -1,0 +1,56 @@
+"""The plugin uses only pydl's public API: no pydl._C, no private pydl module or name (a leading underscore)."""
+import ast
+import pathlib
+
+import pytest
+
+SRC = pathlib.Path(__file__).resolve().parents[1] / "src" / "pydl_nlp"
+FILES = sorted(SRC.rglob("*.py"))
+
+
+def pydl_imports(path):
+    """(line, dotted name) for every pydl module or name the file imports."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] == "pydl":
+                    yield node.lineno, alias.name
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module and \
+                node.module.split(".")[0] == "pydl":
+            for alias in node.names:
+                yield node.lineno, f"{node.module}.{alias.name}"
+
+
+def pydl_attributes(path):
+    """(line, dotted name) for attribute chains rooted at the name `pydl`, e.g. pydl._C.matmul."""
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Attribute):
+            parts, cur = [], node
+            while isinstance(cur, ast.Attribute):
+                parts.append(cur.attr)
+                cur = cur.value
+            if isinstance(cur, ast.Name) and cur.id == "pydl":
+                yield node.lineno, ".".join(["pydl"] + parts[::-1])
+
+
+def test_the_scan_sees_the_plugin():
+    assert len(FILES) > 10 and any(name for f in FILES for _, name in pydl_imports(f))
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(SRC)))
+def test_only_public_pydl(path):
+    bad = [(line, name) for line, name in pydl_imports(path)
+           if any(part.startswith("_") for part in name.split(".")[1:])]
+    assert not bad, f"{path.relative_to(SRC)} imports private pydl names: {bad}"
+    private = [(line, name) for line, name in pydl_attributes(path)
+               if any(p.startswith("_") and not p.startswith("__") for p in name.split(".")[1:])]
+    assert not private, f"{path.relative_to(SRC)} reaches private pydl attributes: {private}"
+
+
+def test_scan_catches_a_private_import(tmp_path):
+    f = tmp_path / "bad.py"
+    f.write_text("from pydl.models import _helpers\nimport pydl._C\nfrom pydl import ops\npydl._C.matmul(1, 2)\n")
+    names = [n for _, n in pydl_imports(f)]
+    assert names == ["pydl.models._helpers", "pydl._C", "pydl.ops"]
+    assert "pydl._C.matmul" in [n for _, n in pydl_attributes(f)]
