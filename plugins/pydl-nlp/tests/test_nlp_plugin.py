@@ -2,6 +2,7 @@
 tiny run of every recipe on the generated corpus."""
 import argparse
 import pathlib
+import sys
 
 import numpy as np
 import pytest
@@ -124,3 +125,26 @@ def test_recipe_tiny_run(name, tmp_path, capsys):
     assert 0.0 <= result["val_accuracy"] <= 1.0 and 0.0 <= result["roc_auc"] <= 1.0
     assert "GENERATED sentiment corpus" in out.out and f"nlp.{name}: validation accuracy" in out.out
     assert "ROC AUC" in out.out and "Epoch 1/1" in out.out + out.err and plot.stat().st_size > 1000
+
+
+def _w2v_args(**over):
+    base = dict(epochs=5, seed=0, plot=None, limit=600, vector_size=24, window=5, min_count=5, cbow=False,
+                phrase_min_count=32, phrase_threshold=64.0, workers=1)
+    return argparse.Namespace(**dict(base, **over))
+
+
+def _hide_gensim(monkeypatch):
+    for name in ("gensim", "gensim.test", "gensim.test.utils"):
+        monkeypatch.setitem(sys.modules, name, None)
+
+
+def test_word2vec_recipe_reports_and_plots(tmp_path, monkeypatch, capsys):
+    from pydl_nlp.recipes import word2vec
+    _hide_gensim(monkeypatch)
+    args = _w2v_args(limit=200, epochs=2, plot=str(tmp_path / "tsne.png"))
+    result = word2vec.run(args)
+    out = capsys.readouterr().out
+    assert "GENERATED reviews" in result["data"] and result["documents"] == 200 and result["tokens"] > 4000
+    assert "nlp.word2vec: 200 documents" in out and "words/s" in out and "t-SNE map" in out
+    assert result["vocabulary"] > 50 and (tmp_path / "tsne.png").stat().st_size > 1000
+    assert word2vec.run(_w2v_args(limit=200, epochs=2))["neighbours"] == result["neighbours"]  # workers=1: same

@@ -1,5 +1,5 @@
 """The entry point pydl discovers (group ``pydl.plugins``, name ``nlp``): registers the chapter 11 models and
-recipes (nlp.dense, nlp.conv, ... one per notebook)."""
+recipes (nlp.dense, nlp.conv, ... one per notebook, and nlp.word2vec)."""
 from pydl.plugins import Plugin
 
 from . import __version__
@@ -12,8 +12,9 @@ class NLPPlugin(Plugin):
 
     def register(self, registry):
         from . import models
-        from .recipes import classifiers
+        from .recipes import classifiers, word2vec
         models.register(registry)
+        registry.add_recipe("word2vec", word2vec.run, help=word2vec.run.__doc__, arguments=word2vec.add_arguments)
         for name in classifiers.SPECS:
             run = classifiers.make(name)
             registry.add_recipe(name, run, help=run.__doc__, arguments=classifiers.add_arguments)
