@@ -442,19 +442,30 @@ def function(inputs, outputs, updates=None, **kwargs):
 
 
 def gradients(loss, variables):
-    """d loss / d variable for each variable, for a scalar loss computed eagerly from them. The variables' own
-    .grad is left as it was."""
+    """d loss / d variable for each variable: leaf tensors that require grad (weights, K.variable), for a loss
+    computed eagerly from them. The variables' own .grad is left as it was. Like loss.backward(), this also adds into
+    .grad of any OTHER leaf the loss depends on and that requires grad: list every such tensor among `variables`
+    (e.g. all of model.trainable_weights) so that none is changed. Gradients with respect to intermediate results
+    (activations) are not available: pydl keeps no gradient for non-leaf tensors."""
     if not isinstance(loss, Tensor):
         raise TypeError(f"gradients: loss must be a pydl tensor computed from the variables, got "
                         f"{type(loss).__name__} (pydl runs eagerly: compute the loss first)")
     variables = list(variables)
+    for i, v in enumerate(variables):
+        if not isinstance(v, Tensor) or not v.requires_grad or not v.is_leaf:
+            what = type(v).__name__ if not isinstance(v, Tensor) else (
+                "a tensor that does not require grad" if not v.requires_grad else "an intermediate (non-leaf) tensor")
+            raise ValueError(f"gradients: variables[{i}] is {what}; only leaf tensors that require grad (weights, "
+                             "K.variable) have gradients in pydl")
     saved = [v.grad for v in variables]
     for v in variables:
         v.grad = None
-    loss.sum().backward() if tuple(loss.shape) else loss.backward()
-    grads = [v.grad if v.grad is not None else zeros_like_tensor(v) for v in variables]
-    for v, g in zip(variables, saved):
-        v.grad = g
+    try:
+        loss.sum().backward() if tuple(loss.shape) else loss.backward()
+        grads = [v.grad if v.grad is not None else zeros_like_tensor(v) for v in variables]
+    finally:
+        for v, g in zip(variables, saved):
+            v.grad = g
     return grads
 
 

@@ -169,3 +169,17 @@ def test_clear_session_resets_layer_names():
     assert Dense(1).name == "dense_1"
     K.clear_session()
     assert Dense(1).name == "dense_1"
+
+
+def test_gradients_only_for_leaf_variables_and_leaves_their_grad_alone():
+    w, v = K.variable([1.0, 2.0, 3.0]), K.variable([4.0, 5.0, 6.0])
+    h = w * 3.0
+    loss = K.sum(h * v)
+    with pytest.raises(ValueError, match=r"variables\[0\] is an intermediate \(non-leaf\) tensor"):
+        K.gradients(loss, [h])
+    with pytest.raises(ValueError, match="does not require grad"):
+        K.gradients(loss, [K.constant([1.0])])
+    gw, gv = K.gradients(loss, [w, v])
+    np.testing.assert_allclose(K.eval(gw), [12.0, 15.0, 18.0])
+    np.testing.assert_allclose(K.eval(gv), [3.0, 6.0, 9.0])
+    assert w.grad is None and v.grad is None

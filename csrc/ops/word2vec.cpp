@@ -27,6 +27,8 @@ int64_t word2vec_train(const Tensor& syn0, const Tensor& syn1neg, const Tensor& 
   check_array(ids, "ids", DType::Int32, 1);
   check_array(offsets, "offsets", DType::Int64, 1);
   check_array(counts, "counts", DType::Int64, 1);
+  check_writable(syn0, "word2vec (syn0)");
+  check_writable(syn1neg, "word2vec (syn1neg)");
   PYDL_CHECK(syn0.shape() == syn1neg.shape(), ShapeError, "word2vec: syn0 ", shape_str(syn0.shape()),
              " and syn1neg ", shape_str(syn1neg.shape()), " must have the same shape");
   const int64_t vocab = syn0.shape()[0], dim = syn0.shape()[1];
@@ -38,7 +40,13 @@ int64_t word2vec_train(const Tensor& syn0, const Tensor& syn1neg, const Tensor& 
   PYDL_CHECK(p.window >= 1, ValueError, "word2vec: window must be >= 1, got ", p.window);
   PYDL_CHECK(p.negative >= 1, ValueError, "word2vec: negative must be >= 1 (only negative sampling is implemented), got ",
              p.negative);
-  PYDL_CHECK(p.epochs >= 0, ValueError, "word2vec: epochs must be >= 0, got ", p.epochs);
+  // Each epoch's chunks of ~10k words get their own random stream, numbered in 32 bits: keep the count in range.
+  PYDL_CHECK(p.epochs >= 0 && p.epochs <= (int64_t(1) << 20), ValueError,
+             "word2vec: epochs must be in [0, 2**20], got ", p.epochs);
+  // two neighbouring chunks hold more than ~10k words between them, so there are at most numel / 5000 + 1
+  PYDL_CHECK(ids.numel() / 5000 + 1 <= (int64_t(1) << 32) / (p.epochs + 1), ValueError,
+             "word2vec: ", ids.numel(), " words over ", p.epochs, " epochs is more than the 2**32 random streams "
+             "allow; train in several calls");
   PYDL_CHECK(p.workers >= 1 && p.workers <= 1024, ValueError, "word2vec: workers must be in [1, 1024], got ", p.workers);
   PYDL_CHECK(std::isfinite(p.sample) && p.sample >= 0, ValueError, "word2vec: sample must be >= 0, got ", p.sample);
   PYDL_CHECK(std::isfinite(p.ns_exponent), ValueError, "word2vec: ns_exponent must be finite, got ", p.ns_exponent);

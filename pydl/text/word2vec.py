@@ -65,6 +65,10 @@ class Word2Vec:
         self.train_count = 0
         self.total_train_time = 0.0
         if sentences is not None:
+            if iter(sentences) is sentences:  # a generator would be used up by build_vocab: train would see nothing
+                raise TypeError("Word2Vec: sentences must be a restartable iterable (a list, or an object whose "
+                                "__iter__ starts over), not a one-shot iterator or generator: it is read twice, "
+                                "once for the vocabulary and once per training pass")
             self.build_vocab(sentences)
             self.train(sentences, total_examples=self.corpus_count, epochs=self.epochs)
 
@@ -107,15 +111,23 @@ class Word2Vec:
 
     # ---- training ----
     def train(self, corpus_iterable, total_examples=None, total_words=None, epochs=None, start_alpha=None,
-              end_alpha=None, compute_loss=False, **_ignored):
+              end_alpha=None, compute_loss=False, queue_factor=None, report_delay=None, callbacks=()):
         """Trains on the corpus for `epochs` passes (default: the model's), the learning rate falling linearly from
-        start_alpha (alpha) to end_alpha (min_alpha). Returns (words trained on after subsampling, raw words)."""
+        start_alpha (alpha) to end_alpha (min_alpha). Returns (words trained on after subsampling, raw words).
+        queue_factor and report_delay (gensim's job-queue settings) have no effect here."""
         if not len(self.wv):
             raise RuntimeError("Word2Vec.train: build the vocabulary first (build_vocab)")
+        if compute_loss:
+            raise NotImplementedError("Word2Vec.train: compute_loss=True is not implemented")
+        if callbacks:
+            raise NotImplementedError("Word2Vec.train: gensim-style callbacks are not implemented")
         epochs = self.epochs if epochs is None else _check_int("epochs", epochs, 0)
         alpha = self.alpha if start_alpha is None else _check_float("start_alpha", start_alpha)
         min_alpha = self.min_alpha if end_alpha is None else _check_float("end_alpha", end_alpha)
         ids, offsets, raw = self._encode(corpus_iterable)
+        if raw == 0 and self.corpus_total_words > 0:
+            raise ValueError("Word2Vec.train: the corpus is empty (a generator already used up by build_vocab?); "
+                             "pass a list or another restartable iterable")
         # a different stream for each call to train, all fixed by the seed
         key = (self.seed * 0x9E3779B97F4A7C15 + self.train_count) % (1 << 64)
         self.wv._normed = None

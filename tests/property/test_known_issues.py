@@ -61,6 +61,7 @@ def test_memory_corrupting_bug_is_gone(key, family):
     r = subprocess.run([sys.executable, RUNNER, "--cases", "500" if family == "gemm" else "1000", "--seed", "3",
                         "--families", family],
                        capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0 and "findings: 0 cases" in r.stdout, (r.stdout + r.stderr)[-3000:]
     assert f":{key} " not in r.stdout, r.stdout[-3000:]        # known:KEY while open, regressed:KEY once fixed
 
 

@@ -255,3 +255,16 @@ def test_core_validates_its_inputs():
         run([0], [0, 1], c=np.ones(2, np.int64))
     with pytest.raises(ValueError, match="workers must be"):
         run([0], [0, 1], workers=0)
+
+
+def test_one_shot_iterators_and_unknown_options_are_refused():
+    corpus = [["cat", "dog"], ["dog", "bird"]] * 20
+    with pytest.raises(TypeError, match="restartable iterable"):
+        Word2Vec((s for s in corpus), min_count=1, workers=1)
+    model = Word2Vec(corpus, vector_size=8, min_count=1, epochs=1, workers=1)
+    with pytest.raises(ValueError, match="corpus is empty"):
+        model.train(iter([]), total_examples=1)
+    with pytest.raises(TypeError, match="epoch"):
+        model.train(corpus, epoch=3)
+    with pytest.raises(NotImplementedError, match="compute_loss"):
+        model.train(corpus, compute_loss=True)
