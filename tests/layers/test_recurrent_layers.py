@@ -8,7 +8,7 @@ from pydl.layers import GRU, LSTM, Bidirectional, Conv1D, Dense, Input, MaxPooli
 from pydl.layers import recurrent, wrappers
 from pydl.models import Sequential
 
-from tests.ops.test_recurrent import reference
+from rnn_reference import reference
 
 V_D = 10000 * 64  # the book's Embedding(10000, 64), built by another layer: counted here by hand
 
