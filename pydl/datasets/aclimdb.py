@@ -60,7 +60,10 @@ def _safe_extract(archive, dest):
             if not (m.isfile() or m.isdir()) or os.path.commonpath([top, target]) != top:
                 raise ValueError(f"{archive}: refusing to unpack member {m.name!r} (a link or a path outside "
                                  f"{dest})")
-        tar.extractall(dest, members=members)
+        if hasattr(tarfile, "data_filter"):  # Python >= 3.12 (and patched 3.9-3.11): also drops special modes
+            tar.extractall(dest, members=members, filter="data")
+        else:
+            tar.extractall(dest, members=members)
 
 
 def load_data(path="aclImdb_v1.tar.gz", seed=113):

@@ -88,3 +88,6 @@ def read_word_index(path):
     if len(set(index.values())) != len(index):
         raise ValueError(f"{path}: two words share an index")
     return index
+
+
+__all__ = ["load_data", "get_word_index", "read_word_index", "read_npz", "prepare"]

@@ -76,10 +76,8 @@ def plot_model(model, to_file="model.png", show_shapes=False, show_layer_names=T
     except (FileNotFoundError, OSError) as e:
         raise ImportError(f"plot_model could not run Graphviz's dot program ({e}); install Graphviz (apt-get install "
                           "graphviz, brew install graphviz or conda install graphviz)") from None
-    tmp = f"{os.fspath(to_file)}.tmp-{os.getpid()}"
-    with open(tmp, "wb") as f:
-        f.write(data)
-    os.replace(tmp, to_file)
+    from ..saving.atomic import atomic_write
+    atomic_write(to_file, data)
     try:
         from IPython.display import Image
     except ImportError:
