@@ -11,6 +11,7 @@ import json
 import os
 import struct
 import zipfile
+import zlib
 
 import numpy as np
 
@@ -107,7 +108,7 @@ def read_archive(path, max_bytes=None):
     except CorruptFileError:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, ValueError, struct.error,
-            OverflowError, OSError) as e:  # zipfile's errors on a hostile directory (OSError: a negative seek)
+            OverflowError, OSError, zlib.error) as e:  # zipfile's errors on a hostile directory (OSError: a negative seek)
         raise CorruptFileError(f"'{path}' is truncated or corrupt ({type(e).__name__}: {str(e)[:200]})") from None
     if "weights.json" in docs:
         docs["weights.json"] = {"layers": check_manifest(path, docs["weights.json"], arrays)}

@@ -1,6 +1,7 @@
 """Reading ZIP members within limits: the central directory is checked against the container's real size and the
 ratio limit before a member is inflated, and members are read in bounded chunks up to their declared size."""
 import zipfile
+import zlib
 
 from .errors import CorruptFileError
 from .limits import MAX_MEMBERS, check_member_size
@@ -47,14 +48,17 @@ def read_member(z, info, path, budget):
     """The member's bytes, after the budget and ratio checks; never more than its declared size is inflated."""
     budget.take(path, info.filename, info.compress_size, info.file_size)
     out = bytearray()
-    with z.open(info) as f:  # zipfile stops at the declared size and checks the CRC at the end
-        while True:
-            chunk = f.read(min(CHUNK, info.file_size + 1 - len(out)))
-            if not chunk:
-                break
-            out += chunk
-            if len(out) > info.file_size:
-                raise CorruptFileError(f"'{path}': member {info.filename} inflates past its declared size")
+    try:
+        with z.open(info) as f:  # zipfile stops at the declared size and checks the CRC at the end
+            while True:
+                chunk = f.read(min(CHUNK, info.file_size + 1 - len(out)))
+                if not chunk:
+                    break
+                out += chunk
+                if len(out) > info.file_size:
+                    raise CorruptFileError(f"'{path}': member {info.filename} inflates past its declared size")
+    except (zlib.error, zipfile.BadZipFile, EOFError, OSError) as e:  # damaged deflate data, bad CRC, short file
+        raise CorruptFileError(f"'{path}': member {info.filename} cannot be decompressed ({e})") from None
     if len(out) != info.file_size:
         raise CorruptFileError(f"'{path}': member {info.filename} is truncated ({len(out)} of {info.file_size} bytes)")
     return bytes(out)
