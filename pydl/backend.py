@@ -15,7 +15,7 @@ from symbolic inputs to symbolic outputs, and `gradients` differentiates a loss 
 import numpy as np
 
 from . import ops
-from .tensor import Tensor, from_numpy, manual_seed, normal, uniform, zeros_like as zeros_like_tensor
+from .tensor import Tensor, from_numpy, normal, uniform, zeros_like as zeros_like_tensor
 
 _config = {"floatx": "float32", "epsilon": 1e-7, "image_data_format": "channels_last"}
 _learning_phase = [0]
@@ -179,17 +179,18 @@ def ones_like(x, dtype=None, name=None):
 
 
 def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
-    """Normal draws from pydl's generator; seed= reseeds it first (pydl.manual_seed), so the draw repeats."""
-    if seed is not None:
-        manual_seed(seed)
-    return normal(tuple(shape), mean=mean, std=stddev, dtype=dtype or floatx())
+    """Normal draws from pydl's generator; with seed=, from a generator of their own seeded by it (the draw repeats,
+    and pydl's global generator is left alone, as Keras's per-op seed does)."""
+    if seed is None:
+        return normal(tuple(shape), mean=mean, std=stddev, dtype=dtype or floatx())
+    return from_numpy(np.random.default_rng(seed).normal(mean, stddev, tuple(shape)).astype(dtype or floatx()))
 
 
 def random_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
-    """Uniform draws in [minval, maxval); seed= reseeds pydl's generator first, as random_normal."""
-    if seed is not None:
-        manual_seed(seed)
-    return uniform(tuple(shape), low=minval, high=maxval, dtype=dtype or floatx())
+    """Uniform draws in [minval, maxval); seed= as random_normal."""
+    if seed is None:
+        return uniform(tuple(shape), low=minval, high=maxval, dtype=dtype or floatx())
+    return from_numpy(np.random.default_rng(seed).uniform(minval, maxval, tuple(shape)).astype(dtype or floatx()))
 
 
 # ---- math (each differentiable where the pydl op is) ----
@@ -474,4 +475,4 @@ def stop_gradient(x):
 
 
 __all__ = [name for name in dir() if not name.startswith("_") and name not in (
-    "np", "ops", "Tensor", "from_numpy", "manual_seed", "normal", "uniform", "zeros_like_tensor")]
+    "np", "ops", "Tensor", "from_numpy", "normal", "uniform", "zeros_like_tensor")]

@@ -183,3 +183,15 @@ def test_gradients_only_for_leaf_variables_and_leaves_their_grad_alone():
     np.testing.assert_allclose(K.eval(gw), [12.0, 15.0, 18.0])
     np.testing.assert_allclose(K.eval(gv), [3.0, 6.0, 9.0])
     assert w.grad is None and v.grad is None
+
+
+def test_a_seeded_draw_leaves_pydls_generator_alone():
+    pydl.manual_seed(7)
+    expected = pydl.randn(5).numpy()
+    pydl.manual_seed(7)
+    a = K.eval(K.random_normal((3,), seed=1))
+    b = K.eval(K.random_uniform((3,), seed=1))
+    np.testing.assert_array_equal(pydl.randn(5).numpy(), expected)  # the global stream did not move
+    np.testing.assert_array_equal(a, K.eval(K.random_normal((3,), seed=1)))
+    np.testing.assert_array_equal(b, K.eval(K.random_uniform((3,), seed=1)))
+    assert a.dtype == np.float32 and not np.array_equal(a, K.eval(K.random_normal((3,), seed=2)))
