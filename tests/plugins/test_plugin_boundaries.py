@@ -1,11 +1,14 @@
-"""The plugin uses only pydl's public API: no pydl._C, no private pydl module or name (a leading underscore)."""
+"""Each plugin in plugins/ uses only pydl's public API: no pydl._C, no private pydl module or name (a leading
+underscore). One scan for every plugin package (it was written once per plugin)."""
 import ast
 import pathlib
 
 import pytest
 
-SRC = pathlib.Path(__file__).resolve().parents[1] / "src" / "pydl_vision"
-FILES = sorted(SRC.rglob("*.py"))
+PLUGINS = pathlib.Path(__file__).resolve().parents[2] / "plugins"
+SOURCES = {name: PLUGINS / dist / "src" / name for dist, name in (("pydl-vision", "pydl_vision"),
+                                                                   ("pydl-nlp", "pydl_nlp"))}
+FILES = [(name, path) for name, src in SOURCES.items() for path in sorted(src.rglob("*.py"))]
 
 
 def pydl_imports(path):
@@ -34,18 +37,21 @@ def pydl_attributes(path):
                 yield node.lineno, ".".join(["pydl"] + parts[::-1])
 
 
-def test_the_scan_sees_the_plugin():
-    assert len(FILES) > 10 and any(name for f in FILES for _, name in pydl_imports(f))
+@pytest.mark.parametrize("plugin", list(SOURCES))
+def test_the_scan_sees_the_plugin(plugin):
+    files = [p for name, p in FILES if name == plugin]
+    assert len(files) > 10 and any(name for f in files for _, name in pydl_imports(f))
 
 
-@pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(SRC)))
-def test_only_public_pydl(path):
+@pytest.mark.parametrize("plugin,path", FILES, ids=lambda v: v if isinstance(v, str) else v.name)
+def test_only_public_pydl(plugin, path):
+    where = path.relative_to(SOURCES[plugin])
     bad = [(line, name) for line, name in pydl_imports(path)
            if any(part.startswith("_") for part in name.split(".")[1:])]
-    assert not bad, f"{path.relative_to(SRC)} imports private pydl names: {bad}"
+    assert not bad, f"{plugin}/{where} imports private pydl names: {bad}"
     private = [(line, name) for line, name in pydl_attributes(path)
                if any(p.startswith("_") and not p.startswith("__") for p in name.split(".")[1:])]
-    assert not private, f"{path.relative_to(SRC)} reaches private pydl attributes: {private}"
+    assert not private, f"{plugin}/{where} reaches private pydl attributes: {private}"
 
 
 def test_scan_catches_a_private_import(tmp_path):
