@@ -25,7 +25,8 @@ def cache_dir():
     return os.path.join(root, "weights") if root else os.path.join(os.path.expanduser("~"), ".pydl", "weights")
 
 
-def sha256_of(path, algorithm="sha256"):
+def digest_of(path, algorithm="sha256"):
+    """Hex digest of the file at `path` (SHA-256 by default; MD5 for Keras's published applications hashes)."""
     h = hashlib.new(algorithm)
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
@@ -63,20 +64,20 @@ def parse_spec(weights):
     return ("path", weights)
 
 
-def fetch(url, sha256, timeout=60, algorithm="sha256"):
+def fetch(url, digest, timeout=60, algorithm="sha256"):
     """Local path of the file at `url`, downloading it into cache_dir() when absent; checks its digest (SHA-256, or
     the MD5 that Keras publishes for its applications files when algorithm='md5')."""
-    sha256 = str(sha256).lower()
+    digest = str(digest).lower()
     digits = hashlib.new(algorithm).digest_size * 2
-    if len(sha256) != digits or any(c not in "0123456789abcdef" for c in sha256):
-        raise ValueError(f"{algorithm} must be {digits} hex digits, got {sha256!r}")
+    if len(digest) != digits or any(c not in "0123456789abcdef" for c in digest):
+        raise ValueError(f"{algorithm} must be {digits} hex digits, got {digest!r}")
     label = algorithm.upper().replace("SHA", "SHA-")
-    name = os.path.basename(urllib.parse.unquote(urllib.parse.urlparse(url).path)) or sha256[:16]
+    name = os.path.basename(urllib.parse.unquote(urllib.parse.urlparse(url).path)) or digest[:16]
     path = os.path.join(cache_dir(), name)
     if os.path.exists(path):
-        got = sha256_of(path, algorithm)
-        if got != sha256:
-            raise ValueError(f"the cached weights file {path} has {label} {got}, not the expected {sha256}: it is a "
+        got = digest_of(path, algorithm)
+        if got != digest:
+            raise ValueError(f"the cached weights file {path} has {label} {got}, not the expected {digest}: it is a "
                              f"different or damaged file. Delete it to download {url} again")
         return path
     os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -92,9 +93,9 @@ def fetch(url, sha256, timeout=60, algorithm="sha256"):
         except (urllib.error.URLError, OSError, TimeoutError) as e:
             raise OSError(f"the weights at {url} are not cached and could not be downloaded "
                           f"({getattr(e, 'reason', e)}). Download the file elsewhere and place it at {path} "
-                          f"({label} {sha256}), or set PYDL_DATA_DIR to a folder whose weights/ holds it") from None
-        if h.hexdigest() != sha256:
-            raise ValueError(f"the download of {url} has {label} {h.hexdigest()}, not the expected {sha256}; "
+                          f"({label} {digest}), or set PYDL_DATA_DIR to a folder whose weights/ holds it") from None
+        if h.hexdigest() != digest:
+            raise ValueError(f"the download of {url} has {label} {h.hexdigest()}, not the expected {digest}; "
                              "nothing was saved")
         os.replace(tmp, path)
     finally:
