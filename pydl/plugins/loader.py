@@ -14,13 +14,13 @@ import threading
 import warnings
 from dataclasses import dataclass, field
 
+from . import tables
 from .base import Plugin, PluginLoadError, PluginWarning
 from .compat import version_matches
+from .tables import CORE
 
 GROUP = "pydl.plugins"
-CORE = "pydl"
 DISABLE_ENV = "PYDL_DISABLE_PLUGINS"
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
 
 @dataclass
@@ -123,7 +123,6 @@ def _owner(entry):
 
 def _load(rec):
     """Import, check and register one plugin; every failure ends in _fail, never in an exception."""
-    from .. import registry
     rec.status = "loading"
     try:
         obj = rec.entry_point.load()
@@ -132,7 +131,7 @@ def _load(rec):
         return _fail(rec, f"{type(e).__name__}: {e}")
     if not isinstance(plugin, Plugin):
         return _fail(rec, f"entry point {rec.target!r} gives {obj!r}, not a pydl.plugins.Plugin subclass")
-    if not _NAME.match(rec.name):
+    if not tables.NAME.match(rec.name):
         return _fail(rec, f"invalid plugin name {rec.name!r} (letters, digits, '_' or '-'; no dots)")
     if rec.name == CORE and not _is_core(rec):
         return _fail(rec, f"the plugin name {CORE!r} is reserved for pydl's own plugin")
@@ -147,14 +146,14 @@ def _load(rec):
         return _fail(rec, f"bad requires_pydl: {e}")
     if not compatible:
         return _fail(rec, f"requires pydl{rec.requires_pydl}, but this is pydl {pydl.__version__}")
-    staging = registry.Registrar(rec.name)
+    staging = tables.Registrar(rec.name)
     try:
         plugin.register(staging)
     except (Exception, SystemExit) as e:
         return _fail(rec, f"register() raised {type(e).__name__}: {e}")
     try:
-        registry.commit(staging.staged, _owner)
-    except registry.DuplicateNameError as e:
+        tables.commit(staging.staged, _owner)
+    except tables.DuplicateNameError as e:
         return _fail(rec, f"duplicate: {e}; not registering {rec.distribution}")
     rec.registered = {}
     for e in staging.staged:
@@ -198,8 +197,7 @@ def load(name):
         recs = [r for r in _scan() if r.name == name]
         if not recs:
             known = sorted({r.name for r in _scan()})
-            from ..registry import UnknownNameError
-            raise UnknownNameError(f"no plugin named {name!r}; installed: {', '.join(known) or '(none)'}")
+            raise tables.UnknownNameError(f"no plugin named {name!r}; installed: {', '.join(known) or '(none)'}")
         for rec in recs:
             if rec.status in ("pending", "disabled"):
                 _load(rec)
@@ -210,8 +208,10 @@ def load(name):
 
 
 def reset():
+    """Forget every registration and the scan; the next lookup scans entry points again (for tests)."""
     global _records
     with _lock:
         _records = None
+        tables.clear()
         import importlib
         importlib.invalidate_caches()
