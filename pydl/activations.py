@@ -4,7 +4,7 @@
 [0.0, 2.0]
 """
 from . import ops
-from .utils.registry import custom_objects
+from .utils.registry import define as _define, resolve as _resolve
 
 
 def linear(x):
@@ -66,23 +66,14 @@ _ALL = {f.__name__: f for f in (linear, sigmoid, tanh, relu, softmax, elu, selu,
                                  exponential, leaky_relu)}
 
 
+_define("activation", "activation function", _ALL, accepts_none=True, none=linear, scoped=True,
+        hint=" (for your own function, pass custom_objects={{'{name}': fn}} when loading)",
+        type_error="activation must be a name or a callable, got {!r}")
+
+
 def get(identifier):
     """A callable from a name, a callable, or None (linear)."""
-    if identifier is None:
-        return linear
-    if isinstance(identifier, str):
-        try:
-            return _ALL[identifier]
-        except KeyError:
-            scoped = custom_objects()
-            if identifier in scoped:
-                return scoped[identifier]
-            raise ValueError(f"Unknown activation function '{identifier}'. Valid names: "
-                             f"{', '.join(sorted(_ALL))} (for your own function, pass custom_objects="
-                             f"{{'{identifier}': fn}} when loading)") from None
-    if callable(identifier):
-        return identifier
-    raise TypeError(f"activation must be a name or a callable, got {identifier!r}")
+    return _resolve("activation", identifier)
 
 
 def serialize(fn):

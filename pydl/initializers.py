@@ -11,7 +11,8 @@ import sys
 
 from . import tensor as _tensor_fn  # noqa: F401  (makes sure the module below is loaded)
 _t = sys.modules[__package__ + ".tensor"]  # the module; `pydl.tensor` the attribute is the function
-from .utils.registry import deserialize as _deserialize, register, serialize as _serialize
+from .utils.registry import define as _define, deserialize as _deserialize, register, resolve as _resolve, \
+    serialize as _serialize
 
 
 def _dtype(dtype):
@@ -239,24 +240,14 @@ _ALIASES = {
 }
 
 
+_define("initializer", "initializer", _ALIASES, accepts_none=True, instances=Initializer, make=True, classes=True,
+        key=lambda name: name if name in _ALIASES else _snake(name), dicts=lambda spec: deserialize(spec),
+        type_error="cannot interpret {!r} as an initializer")
+
+
 def get(identifier):
     """An initializer from a name ('glorot_uniform'), a class, an instance, a config dict or a callable."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, Initializer):
-        return identifier
-    if isinstance(identifier, str):
-        key = identifier if identifier in _ALIASES else _snake(identifier)
-        if key not in _ALIASES:
-            raise ValueError(f"Unknown initializer '{identifier}'. Valid names: {', '.join(sorted(_ALIASES))}")
-        return _ALIASES[key]()
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, type) and issubclass(identifier, Initializer):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise TypeError(f"cannot interpret {identifier!r} as an initializer")
+    return _resolve("initializer", identifier)
 
 
 def _snake(name):

@@ -9,7 +9,7 @@ import numpy as np
 
 from . import nn_ops, ops
 from .tensor import Tensor, from_numpy
-from .utils.registry import custom_objects, register
+from .utils.registry import define as _define, deserialize as _deserialize, register, resolve as _resolve
 
 EPSILON = 1e-7
 
@@ -173,24 +173,13 @@ SparseCategoricalCrossentropy = _loss_class(sparse_categorical_crossentropy, "Sp
 Hinge = _loss_class(hinge, "Hinge")
 
 
+_define("loss", "loss function", {**_ALIASES, **_FUNCTIONS}, instances=Loss, scoped=True,
+        dicts=lambda spec: _deserialize("loss", spec), type_error="cannot interpret {!r} as a loss")
+
+
 def get(identifier):
     """A per-sample loss function (or Loss object) from a name, a function or a Loss."""
-    if isinstance(identifier, Loss) or (callable(identifier) and not isinstance(identifier, str)):
-        return identifier
-    if isinstance(identifier, str):
-        if identifier in _FUNCTIONS:
-            return _FUNCTIONS[identifier]
-        if identifier in _ALIASES:
-            return _ALIASES[identifier]
-        scoped = custom_objects()
-        if identifier in scoped:
-            return scoped[identifier]
-        raise ValueError(f"Unknown loss function '{identifier}'. Valid names: "
-                         f"{', '.join(sorted(set(_FUNCTIONS) | set(_ALIASES)))}")
-    if isinstance(identifier, dict):
-        from .utils.registry import deserialize
-        return deserialize("loss", identifier)
-    raise TypeError(f"cannot interpret {identifier!r} as a loss")
+    return _resolve("loss", identifier)
 
 
 def serialize(loss):

@@ -4,7 +4,7 @@ sparse_categorical_crossentropy, categorical otherwise."""
 import numpy as np
 
 from . import losses as _losses, ops
-from .utils.registry import custom_objects
+from .utils.registry import define as _define, resolve as _resolve
 
 
 def binary_accuracy(y_true, y_pred, threshold=0.5):
@@ -64,18 +64,13 @@ _SHORT = {"mse": mean_squared_error, "mae": mean_absolute_error, "mape": mean_ab
           "MAPE": mean_absolute_percentage_error, "MSLE": mean_squared_logarithmic_error}
 
 
+_define("metric", "metric function", {**_SHORT, **_ALL}, scoped=True,
+        valid="accuracy, acc, " + ", ".join(sorted(set(_ALL) | set(_SHORT))))
+
+
 def get(identifier):
-    if callable(identifier):
-        return identifier
-    if identifier in _ALL:
-        return _ALL[identifier]
-    if identifier in _SHORT:
-        return _SHORT[identifier]
-    scoped = custom_objects()
-    if identifier in scoped:
-        return scoped[identifier]
-    raise ValueError(f"Unknown metric function '{identifier}'. Valid names: accuracy, acc, "
-                     f"{', '.join(sorted(set(_ALL) | set(_SHORT)))}")
+    """A metric function from a name ('mae', 'categorical_accuracy', ...) or a callable."""
+    return _resolve("metric", identifier)
 
 
 def resolve(identifier, loss_fn, output_shape):

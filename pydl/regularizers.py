@@ -1,6 +1,7 @@
 """Weight and activity regularizers: penalties added to the training loss (Keras 2 defaults: 0.01)."""
 from . import ops
-from .utils.registry import deserialize as _deserialize, register, serialize as _serialize
+from .utils.registry import define as _define, deserialize as _deserialize, register, resolve as _resolve, \
+    serialize as _serialize
 
 
 @register("regularizer")
@@ -48,19 +49,13 @@ def l1_l2(l1=0.01, l2=0.01):
     return L1L2(l1=l1, l2=l2)
 
 
+_define("regularizer", "regularizer", {"l1": l1, "l2": l2, "l1_l2": l1_l2}, accepts_none=True, make=True,
+        dicts=lambda spec: deserialize(spec), type_error="cannot interpret {!r} as a regularizer")
+
+
 def get(identifier):
-    if identifier is None:
-        return None
-    if isinstance(identifier, str):
-        table = {"l1": l1, "l2": l2, "l1_l2": l1_l2}
-        if identifier not in table:
-            raise ValueError(f"Unknown regularizer '{identifier}'. Valid names: l1, l1_l2, l2")
-        return table[identifier]()
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if callable(identifier):
-        return identifier
-    raise TypeError(f"cannot interpret {identifier!r} as a regularizer")
+    """A regularizer from a name ('l1', 'l2', 'l1_l2') with default factors, a config dict or a callable."""
+    return _resolve("regularizer", identifier)
 
 
 def serialize(reg):

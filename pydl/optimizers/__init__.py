@@ -2,7 +2,7 @@
 
 >>> opt = pydl.optimizers.SGD(lr=0.01, momentum=0.9, nesterov=True)
 """
-from ..utils.registry import deserialize as _deserialize
+from ..utils.registry import define as _define, deserialize as _deserialize, resolve as _resolve
 from . import schedules
 from .optimizer import Optimizer
 from .rules import SGD, Adadelta, Adagrad, Adam, Nadam, RMSprop
@@ -10,18 +10,13 @@ from .rules import SGD, Adadelta, Adagrad, Adam, Nadam, RMSprop
 _BY_NAME = {"sgd": SGD, "adagrad": Adagrad, "adadelta": Adadelta, "rmsprop": RMSprop, "adam": Adam, "nadam": Nadam}
 
 
+_define("optimizer", "optimizer", _BY_NAME, instances=Optimizer, make=True, key=str.lower, callables=False,
+        dicts=lambda spec: deserialize(spec), type_error="cannot interpret {!r} as an optimizer")
+
+
 def get(identifier):
     """An optimizer from an instance, a name ('adam', 'sgd', ...) with default settings, or a config dict."""
-    if isinstance(identifier, Optimizer):
-        return identifier
-    if isinstance(identifier, str):
-        cls = _BY_NAME.get(identifier.lower())
-        if cls is None:
-            raise ValueError(f"Unknown optimizer '{identifier}'. Valid names: {', '.join(sorted(_BY_NAME))}")
-        return cls()
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    raise TypeError(f"cannot interpret {identifier!r} as an optimizer")
+    return _resolve("optimizer", identifier)
 
 
 def serialize(opt):

@@ -56,6 +56,64 @@ def deserialize(kind, spec, custom_objects=None):
     return cls(**config)
 
 
+class _Kind:
+    """How `resolve` reads identifiers of one kind (the rules each `get()` used to spell out by hand)."""
+
+    def __init__(self, noun, names, *, none=None, accepts_none=False, instances=(), make=False,
+                 classes=False, dicts=None, callables=True, scoped=False, key=None, valid=None, hint="",
+                 type_error=None):
+        self.noun, self.names, self.none, self.accepts_none = noun, names, none, accepts_none
+        self.instances, self.make, self.classes, self.dicts, self.callables = instances, make, classes, dicts, callables
+        self.scoped, self.key, self.valid, self.hint, self.type_error = scoped, key, valid, hint, type_error
+
+
+_KINDS = {}  # kind ("activation", "loss", ...) -> _Kind
+
+
+def define(kind, noun, names, **rules):
+    """Declare how `resolve(kind, ...)` reads identifiers: `names` maps each valid name to its object; rules:
+    `accepts_none`/`none` (what None means), `instances` (classes whose instances pass through), `make` (call the
+    named object: names give classes), `classes` (a subclass of `instances` is instantiated), `dicts` (a function
+    that reads a config dict), `callables` (other callables pass through), `scoped` (names of the active
+    custom_object_scope count), `key` (normalizes a name), `valid` (the listed names), `hint` (appended to the
+    unknown-name message, `{name}` filled in), `type_error` (message for other types; None: unknown name)."""
+    _KINDS[kind] = _Kind(noun, names, **rules)
+
+
+def resolve(kind, identifier):
+    """The object `identifier` stands for as a `kind` (a name, an instance, a config dict, a callable...): what
+    `pydl.activations.get`, `losses.get`, `metrics.get`, `optimizers.get`, `initializers.get` and
+    `regularizers.get` return. ValueError for an unknown name (listing the valid ones), TypeError for a value of
+    the wrong type."""
+    k = _KINDS[kind]
+    if identifier is None and k.accepts_none:
+        return k.none
+    if k.instances and isinstance(identifier, k.instances):
+        return identifier
+    if isinstance(identifier, str):
+        name = k.key(identifier) if k.key else identifier
+        if name in k.names:
+            return k.names[name]() if k.make else k.names[name]
+        scoped = custom_objects() if k.scoped else {}
+        if identifier in scoped:
+            return scoped[identifier]
+        return _unknown(k, identifier)
+    if k.dicts is not None and isinstance(identifier, dict):
+        return k.dicts(identifier)
+    if k.classes and isinstance(identifier, type) and issubclass(identifier, k.instances):
+        return identifier()
+    if k.callables and callable(identifier):
+        return identifier
+    if k.type_error is None:
+        return _unknown(k, identifier)
+    raise TypeError(k.type_error.format(identifier))
+
+
+def _unknown(k, name):
+    valid = k.valid if k.valid is not None else ", ".join(sorted(k.names))
+    raise ValueError(f"Unknown {k.noun} '{name}'. Valid names: {valid}{k.hint.format(name=name)}")
+
+
 _custom_stack = []
 
 
