@@ -59,6 +59,10 @@ def exponential(x):
 
 
 def leaky_relu(x, alpha=0.3):
+    """x for x > 0, alpha * x otherwise. The default 0.3 is the LeakyReLU layer's (Keras 2 and 3), so
+    activation="leaky_relu" and LeakyReLU() compute the same; `pydl.ops.leaky_relu` defaults to 0.2 like
+    `tf.nn.leaky_relu` and `keras.ops.leaky_relu` (Keras 3's `activations.leaky_relu` also uses 0.2; Keras 2 had
+    no such activation). Changing either default would silently change saved models."""
     return ops.leaky_relu(x, alpha)
 
 

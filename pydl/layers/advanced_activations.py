@@ -15,7 +15,8 @@ class _Elementwise(Layer):
 
 @register("layer")
 class LeakyReLU(_Elementwise):
-    """x for x > 0, alpha * x otherwise (Keras 2 default alpha 0.3)."""
+    """x for x > 0, alpha * x otherwise. Keras's default alpha 0.3, also pydl.activations.leaky_relu's;
+    pydl.ops.leaky_relu defaults to 0.2 like tf.nn.leaky_relu."""
 
     def __init__(self, alpha=0.3, **kwargs):
         super().__init__(**kwargs)

@@ -54,15 +54,6 @@ class Node:
     def inbound_layers(self):
         return [t._keras_history[0] for t in self.input_tensors if t._keras_history is not None]
 
-    @property
-    def parent_nodes(self):
-        """The nodes that produced this node's inputs."""
-        out = []
-        for t in self.input_tensors:
-            layer, node_index, _ = t._keras_history
-            out.append(layer._inbound_nodes[node_index])
-        return out
-
     def __repr__(self):
         return f"<Node {self.layer.name}: {[t.shape for t in self.input_tensors]} -> {[t.shape for t in self.output_tensors]}>"
 

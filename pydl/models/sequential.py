@@ -73,10 +73,6 @@ class Sequential(Model):
                 out = self._stack[-1]._inbound_nodes[-1].output_tensors[0]
             self._init_graph(self._input_tensor, out)
 
-    def _init_graph(self, inputs, outputs):
-        super()._init_graph(inputs, outputs)
-        self._layers_with_input = self._layers
-
     def _build_from_shape(self, batch_shape):
         if not self._stack:
             raise ValueError("The Sequential model has no layers: add layers before training or predicting")

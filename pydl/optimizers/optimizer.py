@@ -6,7 +6,7 @@ import math
 import numpy as np
 
 from .. import nn_ops, ops
-from ..tensor import Tensor, zeros
+from ..tensor import zeros
 from .schedules import LearningRateSchedule
 
 
@@ -174,6 +174,3 @@ class Optimizer:
     def __repr__(self):
         return f"<{type(self).__name__} lr={self._lr!r} iterations={self.iterations}>"
 
-
-def is_tensor(x):
-    return isinstance(x, Tensor)

@@ -103,3 +103,13 @@ def test_regularizers():
     assert regularizers.deserialize(cfg).get_config() == {"l1": 0.2, "l2": 0.3}
     with pytest.raises(ValueError, match="l1 regularization factor must be >= 0"):
         regularizers.l1(-1)
+
+
+def test_leaky_relu_defaults_are_documented_and_pinned():
+    # The layer and the "leaky_relu" activation share Keras's LeakyReLU default 0.3; the op keeps
+    # tf.nn.leaky_relu's 0.2 (see pydl.activations.leaky_relu).
+    x = pydl.tensor([-2.0, 3.0], dtype="float64")
+    np.testing.assert_allclose(np.asarray(activations.leaky_relu(x)), [-0.6, 3.0])
+    np.testing.assert_allclose(np.asarray(activations.get("leaky_relu")(x)), [-0.6, 3.0])
+    np.testing.assert_allclose(np.asarray(pydl.layers.LeakyReLU()(x)), [-0.6, 3.0])
+    np.testing.assert_allclose(np.asarray(pydl.ops.leaky_relu(x)), [-0.4, 3.0])
