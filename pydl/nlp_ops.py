@@ -47,4 +47,10 @@ def embedding(ids, table):
     return _C._embedding(t, table)
 
 
+def word2vec_train(*args):
+    """The C++ skip-gram/CBOW trainer behind `pydl.text.Word2Vec.train` (its arguments are that method's state);
+    here so that only the bridge modules touch pydl._C. Returns the count of effective words."""
+    return _C._word2vec_train(*args)
+
+
 __all__ = ["embedding"]

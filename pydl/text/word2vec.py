@@ -14,7 +14,7 @@ import time
 
 import numpy as np
 
-from .. import _C
+from .. import nlp_ops
 from ..saving.archive import read_archive, write_archive
 from ..saving.errors import CorruptFileError
 from .keyed_vectors import KeyedVectors
@@ -132,9 +132,9 @@ class Word2Vec:
         key = (self.seed * 0x9E3779B97F4A7C15 + self.train_count) % (1 << 64)
         self.wv._normed = None
         start = time.perf_counter()
-        effective = _C._word2vec_train(self.wv.vectors, self.syn1neg, ids, offsets, self.wv.counts, bool(self.sg),
-                                       bool(self.cbow_mean), self.window, self.negative, self.sample,
-                                       self.ns_exponent, alpha, min_alpha, epochs, self.workers, key)
+        effective = nlp_ops.word2vec_train(self.wv.vectors, self.syn1neg, ids, offsets, self.wv.counts,
+                                           bool(self.sg), bool(self.cbow_mean), self.window, self.negative,
+                                           self.sample, self.ns_exponent, alpha, min_alpha, epochs, self.workers, key)
         self.total_train_time += time.perf_counter() - start
         self.train_count += 1
         return int(effective), raw * epochs

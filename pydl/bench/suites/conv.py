@@ -16,7 +16,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 import pydl
 
-from . import Case, register
+from ..case import Case, register
 
 # name, batch, (h, w, c), filters, (kh, kw), stride, padding, input gradient, relu
 CONVS = (

@@ -13,7 +13,7 @@ import numpy as np
 
 import pydl
 
-from . import Case, register
+from ..case import Case, register
 
 
 def _np_sigmoid(x, o):

@@ -11,7 +11,7 @@ import numpy as np
 
 import pydl
 
-from . import Case
+from ..case import Case
 from .numpy_lenet import NumpyLeNet
 from .torch_loop import train_epoch
 

@@ -12,7 +12,7 @@ import numpy as np
 
 import pydl
 
-from . import Case, register
+from ..case import Case, register
 
 SQUARE = (8, 16, 32, 64, 128, 256, 512, 1024, 2048)
 # (batch, fan_in, fan_out) of the book's dense network 784 -> 64 -> 10

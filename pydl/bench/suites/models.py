@@ -17,7 +17,8 @@ import numpy as np
 
 import pydl
 
-from . import Case, lenet, register
+from ..case import Case, register
+from . import lenet
 from .numpy_mlp import NumpyMLP
 from .torch_loop import train_epoch
 

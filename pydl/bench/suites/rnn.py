@@ -5,7 +5,7 @@ import numpy as np
 
 import pydl
 
-from . import Case, register
+from ..case import Case, register
 
 
 def _sig(v):

@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 
-from . import Case, register
+from ..case import Case, register
 
 SETTINGS = dict(vector_size=64, window=10, min_count=10, sg=1, negative=5, epochs=5, seed=1)
 
