@@ -10,9 +10,10 @@ import numpy as np
 import sys
 
 from . import tensor as _tensor_fn  # noqa: F401  (makes sure the module below is loaded)
-_t = sys.modules[__package__ + ".tensor"]  # the module; `pydl.tensor` the attribute is the function
 from .utils.registry import define as _define, deserialize as _deserialize, register, resolve as _resolve, \
     serialize as _serialize
+
+_t = sys.modules[__package__ + ".tensor"]  # the module; `pydl.tensor` the attribute is the function
 
 
 def _dtype(dtype):

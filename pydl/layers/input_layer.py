@@ -1,11 +1,11 @@
 """Input(): the symbolic entry point of a functional model, and the InputLayer that produces it."""
 from ..utils.registry import register
 from .base import Layer, unique_name
+from .node import KerasTensor, Node
 
 # Integer inputs (ids for an Embedding) are accepted as Keras accepts them; the data keeps integer values all the way
 # (int8/int16 data are held as int32, pydl's narrowest signed integer tensor, after a range check).
 INT_INPUT_DTYPES = ("int8", "int16", "int32", "int64", "uint8")
-from .node import KerasTensor, Node
 
 
 @register("layer")

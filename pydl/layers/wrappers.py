@@ -1,6 +1,5 @@
 """Layer wrappers (Keras 2): Bidirectional runs a recurrent layer and a go_backwards copy of it over the same
 input; TimeDistributed applies a layer to every time step."""
-import copy
 
 from .. import ops
 from ..utils.registry import register

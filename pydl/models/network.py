@@ -8,7 +8,6 @@ how nested models and Sequential-inside-functional work. Sequential is built on 
 from ..layers.base import Layer, _unique, to_list
 from ..layers.input_layer import InputLayer
 from ..layers.node import KerasTensor
-from ..utils.registry import register
 
 
 class Network(Layer):

@@ -30,7 +30,7 @@ def pad_sequences(sequences, maxlen=None, dtype="int32", padding="pre", truncati
     if maxlen < 0:
         raise ValueError(f"maxlen must be >= 0, got {maxlen}")
     is_str = np.issubdtype(np.dtype(dtype), np.str_) or np.issubdtype(np.dtype(dtype), np.object_)
-    if isinstance(value, str) and dtype != object and not is_str:
+    if isinstance(value, str) and dtype != object and not is_str:  # noqa: E721 (np.dtype("O") == object too)
         raise ValueError(f"`dtype` {dtype} is not compatible with `value`'s type: {type(value)}\n"
                          "You should set `dtype=object` for variable length strings.")
     x = np.full((len(lengths), maxlen) + tuple(sample_shape), value, dtype=dtype)

@@ -48,7 +48,7 @@ class _KerasWrapper(BaseEstimator):
     def _targets(self):
         if self.build_fn is None:
             return [self.__call__]
-        if isinstance(self.build_fn, (types.FunctionType, types.MethodType)) or not hasattr(self.build_fn, "__call__"):
+        if isinstance(self.build_fn, (types.FunctionType, types.MethodType)) or not callable(self.build_fn):
             return [self.build_fn]
         return [self.build_fn.__call__]
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import pydl
-from pydl.datasets import boston_housing, fashion_mnist, files, imdb, mnist, offline
+from pydl.datasets import boston_housing, fashion_mnist, imdb, mnist, offline
 from pydl.preprocessing.sequence import pad_sequences
 
 

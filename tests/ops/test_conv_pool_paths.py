@@ -3,7 +3,6 @@ the relu mask applied in place or folded into the backward kernels, SIMD max poo
 backward of non-overlapping max pooling. Each against a NumPy reference, at every ISA the suite is run with."""
 import numpy as np
 import pytest
-from numpy.lib.stride_tricks import sliding_window_view
 
 import pydl
 from pydl.autograd import gradcheck

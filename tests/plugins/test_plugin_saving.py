@@ -1,6 +1,5 @@
 """Layers registered by plugins are named "<plugin>.<Class>" for saved model configs."""
 import numpy as np
-import pytest
 
 import pydl.registry as registry
 

@@ -6,7 +6,6 @@ downloadable, otherwise the offline subset (see pydl_vision.data).
 """
 import time
 
-import numpy as np
 
 import pydl
 from pydl.utils import to_categorical
