@@ -5,6 +5,9 @@
 3. kernels never include the op layer: nothing under csrc/cpu/ or csrc/cuda/ includes "ops/...".
 (The fourth rule, plugins import only names in pydl's __all__s, is tests/plugins/test_plugin_boundaries.py, run
 with the test suite.) Usage: python tools/check_imports.py [ROOT]; exit status 1 when a rule is broken.
+
+Why not import-linter: its "protected" contract would do rule 1, but its graph counts imports inside functions
+(pydl defers many on purpose), it has no whole-package cycle contract, and rule 3 is C++; this file needs nothing.
 """
 import ast
 import pathlib

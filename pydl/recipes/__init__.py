@@ -8,6 +8,7 @@ import importlib
 
 from .. import __version__
 from ..plugins import Plugin
+from ..plugins.tables import CORE
 
 RECIPES = ("shallow_net", "intermediate_net", "deep_net", "regression")
 
@@ -17,7 +18,7 @@ def _help(module):
 
 
 class CorePlugin(Plugin):
-    name = "pydl"
+    name = CORE
     version = __version__
     requires_pydl = ""
 
