@@ -17,7 +17,7 @@ import numpy as np
 
 import pydl
 
-from . import Case, lenet, register
+from . import Case, dqn_agent, lenet, register
 from .numpy_mlp import NumpyMLP
 from .torch_loop import train_epoch
 
@@ -203,3 +203,4 @@ def cases(quick, torch):
     yield from lenet.cases(quick, torch, keras)
     for name, spec in NETS.items():
         yield _case(name, spec, 32 if quick else 256, 2, torch, keras, rng)
+    yield from dqn_agent.cases(quick, torch, keras)
