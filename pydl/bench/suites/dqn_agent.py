@@ -145,7 +145,8 @@ def cases(quick, torch, keras=None):
             agents["torch"] = torch_agent(torch, weights)
         if keras:
             agents["keras"] = keras_agent(keras, weights)
-        fns = {lib: (lambda agent=agent: play(gym, agent, steps, faithful)) for lib, agent in agents.items()}
+        fns = {lib: (lambda agent=agent, faithful=faithful: play(gym, agent, steps, faithful))
+               for lib, agent in agents.items()}
         # the check compares first calls (later ones keep training); 1e-2: torch adds Adam's epsilon after the bias
         # correction, Keras (pydl, NumPy) before it, which moves the first steps of small gradients by ~0.5 %
         yield Case(f"book DQN {'faithful' if faithful else 'batched'}", f"CartPole, {steps} env steps",
