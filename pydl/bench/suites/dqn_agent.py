@@ -147,7 +147,8 @@ def cases(quick, torch, keras=None):
             agents["keras"] = keras_agent(keras, weights)
         fns = {lib: (lambda agent=agent, faithful=faithful: play(gym, agent, steps, faithful))
                for lib, agent in agents.items()}
-        # the check compares first calls (later ones keep training); 1e-2: torch adds Adam's epsilon after the bias
-        # correction, Keras (pydl, NumPy) before it, which moves the first steps of small gradients by ~0.5 %
+        # the check compares first calls (later ones keep training). pydl matches NumPy to ~1e-6; torch adds Adam's
+        # epsilon after the bias correction, Keras (pydl, NumPy) before it: ~0.5 % after 100 steps, and the paths
+        # drift apart to ~15 % of the largest weight over the ~2,000 fits of 1,500 steps.
         yield Case(f"book DQN {'faithful' if faithful else 'batched'}", f"CartPole, {steps} env steps",
-                   "steps/s", steps, fns, tol=1e-2, scale=1.0)
+                   "steps/s", steps, fns, tol=1e-2 if quick else 0.25, scale=1.0)
