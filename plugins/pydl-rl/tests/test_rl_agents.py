@@ -173,3 +173,18 @@ def test_missing_gymnasium_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "gymnasium", None)   # import gymnasium now raises ImportError
     with pytest.raises(ImportError, match=r"pip install 'pydl-rl\[gym\]'"):
         make("dqn")(_args())
+
+
+def test_keep_best_restores_the_weights_of_the_best_stretch():
+    from pydl_rl.train import History, KeepBest
+    agent = DQN(4, 2, hidden=(3,), seed=0)
+    keep = KeepBest(agent, window=2, start=1)
+    history = History(scores=[10.0])
+    keep(history)
+    best = agent.model.get_weights()
+    agent.model.set_weights([w + 1 for w in best])
+    history.scores.append(5.0)           # mean of the last 2: 7.5 < 10, not kept
+    keep(history)
+    assert keep.restore() == 1 and keep.mean == 10.0
+    for got, want in zip(agent.target.get_weights(), best):
+        np.testing.assert_array_equal(got, want)

@@ -46,10 +46,11 @@ def _report(history, agent, verbose, every):
               f"{np.mean(history.scores[-SOLVED_WINDOW:]):.1f}{eps}", flush=True)
 
 
-def run_episodes(agent, env, episodes, seed=0, failure_reward=None, stop_when_solved=False, verbose=0, every=50):
+def run_episodes(agent, env, episodes, seed=0, failure_reward=None, stop_when_solved=False, verbose=0, every=50,
+                 callback=None):
     """Plays `episodes` episodes: act, step, agent.observe(...) after each step, agent.end_episode() after each
     episode. `failure_reward` replaces the reward of a step that ends the episode by failure (the book's -10);
-    scores count the environment's own rewards."""
+    scores count the environment's own rewards. callback(history), if given, runs after each episode."""
     history, start = History(), time.perf_counter()
     total = 0
     for e in range(episodes):
@@ -71,6 +72,8 @@ def run_episodes(agent, env, episodes, seed=0, failure_reward=None, stop_when_so
         if hasattr(agent, "epsilon"):
             history.epsilons.append(agent.epsilon)
         _report(history, agent, verbose, every)
+        if callback is not None:
+            callback(history)
         if stop_when_solved and history.solved_at() is not None:
             break
     history.seconds = time.perf_counter() - start
@@ -98,9 +101,10 @@ class _Single:  # the per-env spaces of a vector env, for check_spaces
         pass
 
 
-def run_a2c(agent, envs, episodes, seed=0, stop_when_solved=False, verbose=0, every=50):
+def run_a2c(agent, envs, episodes, seed=0, stop_when_solved=False, verbose=0, every=50, callback=None):
     """Steps agent.n_envs environments together until `episodes` episodes have finished, updating the agent every
-    agent.n_steps steps. An episode cut by the time limit is bootstrapped with V(final state)."""
+    agent.n_steps steps. An episode cut by the time limit is bootstrapped with V(final state). callback(history)
+    runs after each finished episode."""
     history, start = History(), time.perf_counter()
     obs, _ = envs.reset(seed=[seed + i for i in range(agent.n_envs)])
     scores = np.zeros(agent.n_envs)
@@ -125,6 +129,8 @@ def run_a2c(agent, envs, episodes, seed=0, stop_when_solved=False, verbose=0, ev
                 history.env_steps.append(total)
                 scores[i] = 0.0
                 _report(history, agent, verbose, every)
+                if callback is not None:
+                    callback(history)
             obs = next_obs
         agent.learn(*(np.stack(r) for r in rollout), obs)
         if stop_when_solved and history.solved_at() is not None:
@@ -133,3 +139,27 @@ def run_a2c(agent, envs, episodes, seed=0, stop_when_solved=False, verbose=0, ev
     history.seconds = time.perf_counter() - start
     return history
 
+
+
+class KeepBest:
+    """A callback that copies the agent's weights whenever the mean score of the last `window` episodes reaches a
+    new high (deep Q-learning and policy gradients on CartPole often forget a solved policy later on); restore()
+    puts the best copy back. The book's notebook kept a file every 50 episodes for the same reason."""
+
+    def __init__(self, agent, window=SOLVED_WINDOW, start=10):
+        self.agent, self.window, self.start = agent, window, start
+        self.mean, self.episode, self.weights = -np.inf, None, None
+
+    def __call__(self, history):
+        if len(history.scores) < self.start:
+            return
+        mean = float(np.mean(history.scores[-self.window:]))
+        if mean > self.mean:
+            self.mean, self.episode, self.weights = mean, len(history.scores), self.agent.model.get_weights()
+
+    def restore(self):
+        if self.weights is not None:
+            self.agent.model.set_weights(self.weights)
+            if hasattr(self.agent, "target"):
+                self.agent.target.set_weights(self.weights)
+        return self.episode

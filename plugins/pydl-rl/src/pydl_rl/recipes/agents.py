@@ -4,7 +4,7 @@ and with --plot / --gif saves the score plot / a rendered greedy episode of the 
 import numpy as np
 
 from ..envs import make_env, sizes
-from ..train import run_a2c, run_episodes
+from ..train import KeepBest, run_a2c, run_episodes
 
 SPECS = {  # recipe name -> (one-line help, default episodes)
     "dqn_book": (("The book's DQNAgent (ch 13): Dense 32-32-2, MSE, Adam 0.001, memory 2,000, batch 32, gamma 0.95, "
@@ -23,6 +23,8 @@ def add_arguments(parser):
     parser.add_argument("--gif", default=None, metavar="PATH", help="save a rendered greedy episode as a GIF")
     parser.add_argument("--save", default=None, metavar="PATH", help="save the trained weights (pydl format)")
     parser.add_argument("--stop-when-solved", action="store_true", help="stop at the first solved episode")
+    parser.add_argument("--last", action="store_true",
+                        help="--gif / --save use the final weights (default: those at the best mean of 100 episodes)")
     parser.add_argument("--mode", choices=("batched", "faithful"), default="batched",
                         help="rl.dqn_book: one fit on the 32 replayed transitions (batched, default) or one "
                              "predict + fit per transition as the notebook does (faithful)")
@@ -41,8 +43,8 @@ def build(name, state_size, action_size, seed, mode="batched"):
     raise KeyError(f"no rl agent named {name!r}; known: {', '.join(SPECS)}")
 
 
-def train(name, args):
-    """(agent, history) for recipe `name` with the parsed options."""
+def train(name, args, callback=None):
+    """(agent, history) for recipe `name` with the parsed options; callback(agent) -> per-episode callback."""
     from pydl.utils import set_random_seed
     seed = args.seed if args.seed is not None else 0
     episodes = args.episodes or SPECS[name][1]
@@ -59,7 +61,7 @@ def train(name, args):
         envs = make_vector_env(args.env, agent.n_envs)
         try:
             history = run_a2c(agent, envs, episodes, seed=seed, stop_when_solved=args.stop_when_solved,
-                              verbose=verbose, every=100)
+                              verbose=verbose, every=100, callback=callback and callback(agent))
         finally:
             envs.close()
         return agent, history
@@ -67,7 +69,8 @@ def train(name, args):
     try:
         agent = build(name, *sizes(env), seed, mode=getattr(args, "mode", "batched"))
         history = run_episodes(agent, env, episodes, seed=seed, failure_reward=-10.0 if name == "dqn_book" else None,
-                               stop_when_solved=args.stop_when_solved, verbose=verbose, every=100)
+                               stop_when_solved=args.stop_when_solved, verbose=verbose, every=100,
+                               callback=callback and callback(agent))
     finally:
         env.close()
     return agent, history
@@ -75,7 +78,8 @@ def train(name, args):
 
 def make(name):
     def run(args):
-        agent, history = train(name, args)
+        best = []
+        agent, history = train(name, args, callback=lambda agent: best.append(KeepBest(agent)) or best[0])
         solved = history.solved_at()
         steps = history.steps
         print(f"rl.{name} on {args.env}: {len(history.scores)} episodes, {steps:,} env steps in "
@@ -94,6 +98,11 @@ def make(name):
             from ..plots import plot_scores
             plot_scores(history, args.plot, title=f"rl.{name} on {args.env}")
             print(f"score plot saved to {args.plot}")
+        if (args.gif or args.save) and not getattr(args, "last", False) and best[0].weights is not None:
+            episode = best[0].restore()
+            print(f"using the weights after episode {episode} (best mean of the last 100: {best[0].mean:.1f}; "
+                  "--last for the final ones)")
+            result["weights_of_episode"] = episode
         if args.gif:
             from ..plots import record_episode, save_gif
             frames, score = record_episode(agent, args.env, seed=(args.seed or 0) + 10_000)
