@@ -108,10 +108,13 @@ class Reinforce(_PolicyAgent):
 
 
 class A2C(_PolicyAgent):
-    """Synchronous advantage actor-critic: n-step returns bootstrapped from V(s_{t+n}), over n_envs envs."""
+    """Synchronous advantage actor-critic: n-step returns bootstrapped from V(s_{t+n}), over n_envs envs.
 
-    def __init__(self, state_size, action_size, n_envs=8, n_steps=5, hidden=(64, 64), learning_rate=1e-3,
-                 gamma=0.99, value_coef=0.5, entropy_coef=0.0, normalize=False, clipnorm=None, seed=None):
+    Defaults picked on CartPole-v1 (3 seeds each): 32-step rollouts with advantages normalized per update and Adam
+    at 2e-3 solved in ~30,000 env steps, where 5-step rollouts (SB3's default) at 1e-3 took 35,000-134,000."""
+
+    def __init__(self, state_size, action_size, n_envs=8, n_steps=32, hidden=(64, 64), learning_rate=2e-3,
+                 gamma=0.99, value_coef=0.5, entropy_coef=0.0, normalize=True, clipnorm=None, seed=None):
         super().__init__(state_size, action_size, hidden, learning_rate, gamma, value_coef, entropy_coef, clipnorm,
                          seed)
         if int(n_envs) < 1 or int(n_steps) < 1:
