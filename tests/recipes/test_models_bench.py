@@ -1,5 +1,6 @@
 """`pydl bench --models`: the hand-written NumPy networks match pydl's training, and the suite produces rows."""
 import argparse
+import importlib.util
 import json
 
 import numpy as np
@@ -40,7 +41,9 @@ def test_models_suite_runs_quick(tmp_path):
     out = tmp_path / "models.json"
     assert runner.run(["models"], [1], 1, True, str(out)) == 0
     rows = json.loads(out.read_text())["results"]
-    assert {r["op"] for r in rows} == set(models.NETS) | {"lenet-5"} and len(rows) == 2 * len(models.NETS) + 1
+    dqn = {"book DQN faithful", "book DQN batched"} if importlib.util.find_spec("gymnasium") else set()
+    assert {r["op"] for r in rows} == set(models.NETS) | {"lenet-5"} | dqn
+    assert len(rows) == 2 * len(models.NETS) + 1 + len(dqn)
     for r in rows:
         assert r["unit"] in ("k samples/s", "steps/s") and r["rate"]["pydl"] > 0 and r["rate"]["numpy"] > 0
         assert all(err is not None and err <= r["tol"] for err in r["check"].values()), r["check"]
@@ -54,3 +57,17 @@ def test_models_flag_selects_the_suite(monkeypatch):
     runner.main(argparse.Namespace(ops="matmul", models=True, **base))
     runner.main(argparse.Namespace(ops=None, models=False, **base))
     assert seen == [["models"], ["matmul", "models"], DEFAULT]
+
+
+@pytest.mark.parametrize("faithful", [True, False])
+def test_numpy_dqn_agent_trains_like_pydl(faithful):
+    """The book's agent loop (pydl bench --models, rows "book DQN"): NumPy's hand-written Q-network ends with the
+    weights pydl's predict/fit ends with, over the same 120 CartPole steps (several replays of 32)."""
+    gym = pytest.importorskip("gymnasium")
+    from pydl.bench.suites import dqn_agent
+    weights = dqn_agent.initial_weights(np.random.default_rng(1))
+    start = np.concatenate([w.ravel() for w in weights]).astype(np.float64)
+    got = dqn_agent.play(gym, dqn_agent.keras_agent(pydl, weights), 120, faithful) - start
+    want = dqn_agent.play(gym, dqn_agent.numpy_agent(weights), 120, faithful) - start
+    assert np.abs(want).max() > 1e-3   # the replays changed the weights
+    np.testing.assert_allclose(got, want, atol=1e-5 * np.abs(want).max() + 1e-7)

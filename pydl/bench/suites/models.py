@@ -18,7 +18,7 @@ import numpy as np
 import pydl
 
 from ..case import Case, register
-from . import lenet
+from . import dqn_agent, lenet
 from .numpy_mlp import NumpyMLP
 from .torch_loop import train_epoch
 
@@ -204,3 +204,4 @@ def cases(quick, torch):
     yield from lenet.cases(quick, torch, keras)
     for name, spec in NETS.items():
         yield _case(name, spec, 32 if quick else 256, 2, torch, keras, rng)
+    yield from dqn_agent.cases(quick, torch, keras)
