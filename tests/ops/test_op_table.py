@@ -147,6 +147,8 @@ def test_every_core_op_has_a_test_row():
         assert getattr(pydl, name) is getattr(pydl.ops, name)
         if op["alias"]:
             assert getattr(pydl.ops, op["alias"]) is getattr(pydl.ops, name)
+        for keras_name in [n for n in (name, op["alias"]) if n and op["activation"]]:
+            assert callable(pydl.activations.get(keras_name)), keras_name  # Dense(activation=keras_name)
 
 
 INT_UNARY = [n for n, op in CORE_OPS.items() if op["kind"] == "unary" and n != "clip"]  # clip: test_numpy_dtype_rules.py
