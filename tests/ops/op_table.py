@@ -8,6 +8,7 @@ every row on the CPU; tests/cuda/test_cuda_parity.py runs the rows whose
 op table (pydl.ops.elementwise_ops(), from csrc/core/elementwise_ops.def): each
 of its ops needs one row here, and test_every_core_op_has_a_test_row checks it.
 """
+import math
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
@@ -148,6 +149,10 @@ ELEMENTWISE = [
     unary("elu", lambda x, alpha=1.0: np.where(x > 0, x, alpha * np.expm1(x)), gen=nonzero,
           kwarg_sets=({}, {"alpha": 0.5})),
     unary("softplus", lambda x: np.logaddexp(0.0, x)),
+    unary("gelu", lambda x, approximate=False: 0.5 * x * (1.0 + (
+          np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x**3)) if approximate
+          else np.vectorize(math.erf, otypes=[float])(x / np.sqrt(2.0)))), kwarg_sets=({}, {"approximate": True})),
+    unary("silu", lambda x: x * _sigmoid(x)),
     unary("clip", lambda x, min=None, max=None: np.clip(x, min, max), gen=away_from_clip,
           kwarg_sets=({"min": -0.5, "max": 0.5}, {"min": -0.5}, {"max": 0.5})),
 ]
