@@ -68,6 +68,10 @@ def leaky_relu(x, alpha=0.3):
 
 _ALL = {f.__name__: f for f in (linear, sigmoid, tanh, relu, softmax, elu, selu, softplus, softsign, hard_sigmoid,
                                  exponential, leaky_relu)}
+# Activation rows of the core's op table that need no Keras-specific wrapper above (gelu, silu and its alias swish)
+_ALL.update({n: getattr(ops, op["name"]) for op in ops.elementwise_ops() if op["activation"]
+             for n in (op["name"], op["alias"]) if n and n not in _ALL})
+globals().update({n: f for n, f in _ALL.items() if n not in globals()})
 
 
 _define("activation", "activation function", _ALL, accepts_none=True, none=linear, scoped=True,

@@ -10,39 +10,16 @@ import numpy as np
 from . import _C, _args
 from .tensor import Tensor, tensor
 
-# Elementwise (NumPy broadcasting), reductions, activations, linear algebra: straight from the core.
-add = _C.add
-sub = _C.sub
-subtract = _C.sub
-mul = _C.mul
-multiply = _C.mul
-div = _C.div
-divide = _C.div
-pow = _C.pow
-power = _C.pow
-maximum = _C.maximum
-minimum = _C.minimum
-eq = equal = _C.eq
-ne = not_equal = _C.ne
-lt = less = _C.lt
-le = less_equal = _C.le
-gt = greater = _C.gt
-ge = greater_equal = _C.ge
+# Elementwise ops (NumPy broadcasting), one per row of the core's op table (csrc/core/elementwise_ops.def), under
+# their name and alias (subtract, negative, swish, ...).
+elementwise_ops = _C.elementwise_ops  # the table's rows as dicts (pydl.activations and the tests read it)
+for _op in elementwise_ops():
+    globals()[_op["name"]] = getattr(_C, _op["name"])
+    if _op["alias"]:
+        globals()[_op["alias"]] = getattr(_C, _op["name"])
+del _op
 where = _C.where
-neg = negative = _C.neg
-abs = _C.abs
-exp = _C.exp
-log = _C.log
-sqrt = _C.sqrt
-square = _C.square
-reciprocal = _C.reciprocal
-sigmoid = _C.sigmoid
-tanh = _C.tanh
-relu = _C.relu
-leaky_relu = _C.leaky_relu
-elu = _C.elu
-softplus = _C.softplus
-clip = _C.clip
+# Reductions, softmax, linear algebra: straight from the core.
 sum = _C.sum
 mean = _C.mean
 max = _C.max
@@ -350,6 +327,6 @@ def zero_pad2d(x, padding=1):
                              f"got {padding!r}") from None
     return _C._zero_pad2d(x, rows, cols)
 
-__all__ = [n for n in dir() if not n.startswith("_") and n not in ("np", "Tensor", "tensor")]
+__all__ = [n for n in dir() if not n.startswith("_") and n not in ("np", "Tensor", "tensor", "elementwise_ops")]
 from .nlp_ops import embedding; __all__.append("embedding")  # noqa: E402,E702 (pydl/nlp_ops.py)
 from .rnn_ops import rnn, lstm, gru, simple_rnn  # noqa: E402,F401  (recurrent ops: pydl/rnn_ops.py)

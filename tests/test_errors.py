@@ -38,15 +38,12 @@ def test_matmul_float32_with_int64_is_clear():
         np.testing.assert_array_equal(out.numpy(), np.full((2, 2), 3.0))
 
 
-def test_exp_of_int_tensor_casts_or_raises_dtype_error():
-    t = pydl.tensor([0, 1, 2])
-    try:
-        out = pydl.exp(t)
-    except pydl.DTypeError as e:
-        assert "int64" in str(e), str(e)
-    else:
-        assert out.dtype in (pydl.float32, pydl.float64)
-        np.testing.assert_allclose(out.numpy(), np.exp([0.0, 1.0, 2.0]), rtol=1e-6)
+def test_exp_of_int_tensor_computes_in_float32():
+    # pydl's one rule for float-only ops on integer tensors: float32, its default float (NumPy gives float64);
+    # tests/ops/test_op_table.py::test_unary_ops_on_integer_tensors pins it for every op of the table.
+    out = pydl.exp(pydl.tensor([0, 1, 2]))
+    assert out.dtype == pydl.float32
+    np.testing.assert_allclose(out.numpy(), np.exp([0.0, 1.0, 2.0]), rtol=1e-6)
 
 
 def test_tensor_of_strings_raises_type_error():

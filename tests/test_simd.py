@@ -22,6 +22,17 @@ out = {"cap": pydl.cpu_capability(), "simd": pydl.build_info()["simd"],
        "sigmoid": pydl.sigmoid(pydl.tensor(x)).tolist(),
        "tanh": pydl.tanh(pydl.tensor(x)).tolist(),
        "sum": pydl.sum(pydl.tensor((x + 10) / 20)).item()}
+# every unary row of the core's op table, forward and backward, float32 and float64 (each ISA's own loops)
+u = np.linspace(-3, 3, 1001)
+for op in pydl.ops.elementwise_ops():
+    if op["kind"] != "unary":
+        continue
+    for dt in ("float32", "float64"):
+        t = pydl.tensor(u.astype(dt), requires_grad=True)
+        y = getattr(pydl, op["name"])(t, 0.0, 1.0) if op["name"] == "clip" else getattr(pydl, op["name"])(t)
+        y.sum().backward()
+        out[op["name"] + "/" + dt] = y.detach().tolist()
+        out[op["name"] + "/" + dt + "/grad"] = t.grad.tolist()
 print(json.dumps(out))
 """
 
@@ -58,6 +69,11 @@ def test_forced_level_matches_default(level, default_run):
         np.testing.assert_allclose(got[key], default_run[key], rtol=1e-5, atol=atol,
                                    err_msg=f"{key} under PYDL_SIMD={level}")
     np.testing.assert_allclose(got["sum"], default_run["sum"], rtol=1e-5, atol=1e-2)
+    unary = [k for k in default_run if "/" in k]
+    assert len(unary) >= 4 * 14, unary  # every unary op of the table, both dtypes, forward and gradient
+    for key in unary:
+        tol = dict(rtol=1e-5, atol=1e-6) if "float32" in key else dict(rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(got[key], default_run[key], **tol, err_msg=f"{key} under PYDL_SIMD={level}")
 
 
 def test_default_path_matches_numpy(default_run):

@@ -1,6 +1,7 @@
 // Module-level op functions (pydl._C.add, ...) and the matching Tensor methods. Each releases the GIL.
 #include <climits>
 #include "bindings/common.h"
+#include "core/elementwise_ops.h"
 #include "ops/ops.h"
 
 namespace pydl {
@@ -90,10 +91,7 @@ void bind_ops(py::module_& m) {
       return binary_with(op, ta, b, false);
     }, py::arg("a"), py::arg("b"));
   };
-  bin("add", BinaryOp::Add); bin("sub", BinaryOp::Sub); bin("mul", BinaryOp::Mul); bin("div", BinaryOp::Div);
-  bin("pow", BinaryOp::Pow); bin("maximum", BinaryOp::Maximum); bin("minimum", BinaryOp::Minimum);
-  bin("eq", BinaryOp::Eq); bin("ne", BinaryOp::Ne); bin("lt", BinaryOp::Lt); bin("le", BinaryOp::Le);
-  bin("gt", BinaryOp::Gt); bin("ge", BinaryOp::Ge);
+  for (const BinaryInfo& info : kBinaryOpInfo) bin(info.name, info.op);
   cls.def("pow", [](const Tensor& a, py::object b) { return binary_with(BinaryOp::Pow, a, b, false); });
   m.def("where", [](py::object cond, py::object a, py::object b) {
     Tensor like = py::isinstance<Tensor>(a) ? a.cast<Tensor>() : (py::isinstance<Tensor>(b) ? b.cast<Tensor>() : ops::scalar(0, DType::Float32));
@@ -101,18 +99,40 @@ void bind_ops(py::module_& m) {
     return nogil([&] { return ops::where(c, ta, tb); });
   }, py::arg("condition"), py::arg("a"), py::arg("b"));
 
-  struct U { const char* name; UnaryOp op; };
-  for (U u : {U{"neg", UnaryOp::Neg}, U{"abs", UnaryOp::Abs}, U{"exp", UnaryOp::Exp}, U{"log", UnaryOp::Log},
-              U{"sqrt", UnaryOp::Sqrt}, U{"square", UnaryOp::Square}, U{"reciprocal", UnaryOp::Reciprocal},
-              U{"sigmoid", UnaryOp::Sigmoid}, U{"tanh", UnaryOp::Tanh}, U{"relu", UnaryOp::Relu},
-              U{"softplus", UnaryOp::Softplus}}) {
-    UnaryOp op = u.op;
-    def_op(m, cls, u.name, true, [op](const Tensor& x) { return unary_call(op, x); });
+  // Unary ops: module function and Tensor method, with the row's keyword argument (its p0); clip is bound by hand.
+  for (const UnaryInfo& info : kUnaryOpInfo) {
+    const UnaryOp op = info.op;
+    const OpArg& arg = info.arg;
+    switch (arg.kind) {
+      case ArgKind::None: def_op(m, cls, info.name, true, [op](const Tensor& x) { return unary_call(op, x); }); break;
+      case ArgKind::Float:
+        def_op(m, cls, info.name, true, [op](const Tensor& x, double p) { return unary_call(op, x, p); },
+               py::arg(arg.name) = arg.default_value);
+        break;
+      case ArgKind::Bool:
+        def_op(m, cls, info.name, true, [op](const Tensor& x, bool p) { return unary_call(op, x, p ? 1.0 : 0.0); },
+               py::arg(arg.name) = arg.default_value != 0.0);
+        break;
+      case ArgKind::Custom: break;
+    }
   }
-  def_op(m, cls, "leaky_relu", true, [](const Tensor& x, double alpha) { return unary_call(UnaryOp::LeakyRelu, x, alpha); },
-         py::arg("alpha") = 0.2);
-  def_op(m, cls, "elu", true, [](const Tensor& x, double alpha) { return unary_call(UnaryOp::Elu, x, alpha); },
-         py::arg("alpha") = 1.0);
+  // The table itself, for pydl.ops, pydl.activations and the tests: one dict per row.
+  m.def("elementwise_ops", [] {
+    py::list rows;
+    auto alias = [](const char* a) { return *a ? py::object(py::str(a)) : py::object(py::none()); };
+    for (const UnaryInfo& u : kUnaryOpInfo)
+      rows.append(py::dict(py::arg("name") = u.name, py::arg("alias") = alias(u.alias), py::arg("kind") = "unary",
+                           py::arg("integer") = u.dtypes == OpDTypes::Ints,
+                           py::arg("activation") = u.role == OpRole::Activation,
+                           py::arg("param") = u.arg.name ? py::object(py::str(u.arg.name)) : py::object(py::none())));
+    for (const BinaryInfo& b : kBinaryOpInfo)
+      rows.append(py::dict(py::arg("name") = b.name, py::arg("alias") = alias(b.alias),
+                           py::arg("kind") = b.comparison ? "comparison" : "binary",
+                           py::arg("integer") = b.dtypes == OpDTypes::Ints, py::arg("activation") = false,
+                           py::arg("param") = py::none()));
+    return rows;
+  }, "The elementwise op table (csrc/core/elementwise_ops.def): name, alias, kind ('unary', 'binary' or "
+     "'comparison'), integer (runs on integer tensors in their dtype), activation (a Keras activation name), param.");
   def_op(m, cls, "clip", true, [](const Tensor& x, py::object lo, py::object hi) { return clip_call(x, lo, hi); },
          py::arg("min") = py::none(), py::arg("max") = py::none());
 

@@ -4,29 +4,37 @@
 #include <cstdint>
 #include "core/philox.h"
 #include "core/tensor.h"
+#include "core/window_geometry.h"
 
 namespace pydl {
 
+// The elementwise ops, one enumerator per row of core/elementwise_ops.def, in its order (core/elementwise_ops.h
+// holds the rest of each row). Count ends each list; conv kernels also read UnaryOp::Count as "no activation".
 enum class UnaryOp : int {
-  Neg, Abs, Exp, Log, Sqrt, Square, Reciprocal, Sigmoid, Tanh, Relu, LeakyRelu, Elu, Softplus, Clip, Count
+#define PYDL_UNARY(E, ...) E,
+#include "core/elementwise_ops.def"
+  Count
 };
-enum class BinaryOp : int { Add, Sub, Mul, Div, Pow, Maximum, Minimum, Eq, Ne, Lt, Le, Gt, Ge, Count };
+enum class BinaryOp : int {
+#define PYDL_BINARY(E, ...) E,
+#include "core/elementwise_ops.def"
+  Count
+};
+enum class BinaryKind : int { Arith, Compare };
 enum class ReduceOp : int { Sum, Max, Min, ArgMax, ArgMin, Count };
 enum class RandomKind : int { Uniform, Normal, Integer };
 
-inline bool is_comparison(BinaryOp op) { return op >= BinaryOp::Eq; }
+// Comparisons write bool (the rows' kind column).
+constexpr bool is_comparison(BinaryOp op) {
+  switch (op) {
+#define PYDL_BINARY(E, name, alias, dtypes, kind, formula) \
+  case BinaryOp::E: return BinaryKind::kind == BinaryKind::Compare;
+#include "core/elementwise_ops.def"
+    case BinaryOp::Count: break;
+  }
+  return false;
+}
 
-// Geometry of a 2-D sliding window over NHWC data, shared by convolution and pooling (1-D ops use h = oh = kh = 1).
-// Positions before pad_top/pad_left and past the input's end read as absent (zeros for conv, skipped for pooling).
-struct WindowGeometry {
-  int64_t n = 0, h = 0, w = 0, c = 0;   // input (batch, height, width, channels)
-  int64_t oh = 0, ow = 0, oc = 0;       // output height, width, channels (conv: filters; pooling: c)
-  int64_t kh = 1, kw = 1;               // window
-  int64_t sh = 1, sw = 1;               // strides
-  int64_t dh = 1, dw = 1;               // dilation
-  int64_t pad_top = 0, pad_left = 0;    // implicit rows/cols before the input; those after follow from oh, ow
-};
-enum class PoolKind : int { Max, Avg };
 
 // Kernels: outputs first, then inputs, then sizes. Outputs are preallocated; kernels never allocate tensors.
 struct KernelTable {

@@ -2,6 +2,7 @@
 // integer and bool paths are plain templates here.
 #include <cstring>
 #include <type_traits>
+#include "core/elementwise_ops.h"
 #include "cpu/isa_table.h"
 #include "cpu/kernels.h"
 #include "cpu/loops.h"
@@ -10,63 +11,42 @@ namespace pydl {
 namespace cpu {
 namespace {
 
-// Integer arithmetic wraps modulo 2^bits, as NumPy's does. It is done in the unsigned type: signed overflow is
-// undefined behaviour in C++ (UBSan stops on it, and the optimizer may assume it never happens).
-template <typename T, typename = void> struct WrapType { using type = T; };
-template <typename T>
-struct WrapType<T, std::enable_if_t<std::is_integral<T>::value && !std::is_same<T, bool>::value>> {
-  using type = std::make_unsigned_t<T>;
-};
-template <typename T> T wrap_add(T a, T b) {
-  using U = typename WrapType<T>::type;
-  return static_cast<T>(static_cast<U>(a) + static_cast<U>(b));
-}
-template <typename T> T wrap_sub(T a, T b) {
-  using U = typename WrapType<T>::type;
-  return static_cast<T>(static_cast<U>(a) - static_cast<U>(b));
-}
-template <typename T> T wrap_mul(T a, T b) {
-  using U = typename WrapType<T>::type;
-  return static_cast<T>(static_cast<U>(a) * static_cast<U>(b));
-}
+#include "core/elementwise_math.h"
 
+// Integer (and bool) tensors: the rows' own formulas in the tensor's dtype, for the rows whose dtypes column says
+// Ints; the others never reach here (the op layer computes them in float32), and throw if they do.
 template <typename T> T int_unary(UnaryOp op, T x, double p0, double p1) {
   switch (op) {
-    case UnaryOp::Neg: return wrap_sub(T(0), x);
-    case UnaryOp::Abs: if constexpr (std::is_signed<T>::value) return x < 0 ? wrap_sub(T(0), x) : x; else return x;
-    case UnaryOp::Square: return wrap_mul(x, x);
-    case UnaryOp::Relu: return x > 0 ? x : T(0);
-    case UnaryOp::Clip: return x < p0 ? static_cast<T>(p0) : (x > p1 ? static_cast<T>(p1) : x);
-    default: throw DTypeError("unary op needs a floating-point tensor");
+#define PYDL_UNARY(E, name, alias, dtypes, role, args, forward, backward)                    \
+  case UnaryOp::E:                                                                         \
+    if constexpr (OpDTypes::dtypes == OpDTypes::Ints) return unary_forward<UnaryOp::E, T>(x, p0, p1); \
+    else break;
+#include "core/elementwise_ops.def"
+    case UnaryOp::Count: break;
   }
+  throw DTypeError(str_cat(unary_name(op), ": needs a floating-point tensor"));
 }
 
-template <typename T> T int_binary(BinaryOp op, T a, T b) {
-  switch (op) {
-    case BinaryOp::Add: return wrap_add(a, b);
-    case BinaryOp::Sub: return wrap_sub(a, b);
-    case BinaryOp::Mul: return wrap_mul(a, b);
-    case BinaryOp::Maximum: return a > b ? a : b;
-    case BinaryOp::Minimum: return a < b ? a : b;
-    case BinaryOp::Pow: {
-      if (b < 0) throw ValueError("pow: integers to negative integer powers are not allowed");
-      T r = 1, base = a;
-      for (int64_t e = static_cast<int64_t>(b); e > 0; e >>= 1) { if (e & 1) r = wrap_mul(r, base); base = wrap_mul(base, base); }
-      return r;
-    }
-    default: throw ValueError("binary op not defined for integer tensors");
-  }
+// Integers to a negative power are an error, as in NumPy (m_pow leaves them to the caller).
+template <typename T> void check_int_exponent(BinaryOp op, T b) {
+  if constexpr (std::is_signed<T>::value)
+    PYDL_CHECK(!(op == BinaryOp::Pow && b < 0), ValueError, "pow: integers to negative integer powers are not allowed");
 }
 
-template <typename T> bool compare(BinaryOp op, T a, T b) {
+template <typename T> auto int_binary(BinaryOp op, T a, T b) {
+  struct R { T value; bool flag; };  // arithmetic result, or comparison result
   switch (op) {
-    case BinaryOp::Eq: return a == b;
-    case BinaryOp::Ne: return a != b;
-    case BinaryOp::Lt: return a < b;
-    case BinaryOp::Le: return a <= b;
-    case BinaryOp::Gt: return a > b;
-    default: return a >= b;
+#define PYDL_BINARY(E, name, alias, dtypes, kind, formula)                                              \
+  case BinaryOp::E:                                                                                   \
+    if constexpr (OpDTypes::dtypes == OpDTypes::Ints) {                                               \
+      if constexpr (BinaryKind::kind == BinaryKind::Compare) return R{T(), binary_forward<BinaryOp::E, T>(a, b)}; \
+      else return R{binary_forward<BinaryOp::E, T>(a, b), false};                                     \
+    }                                                                                                 \
+    break;
+#include "core/elementwise_ops.def"
+    case BinaryOp::Count: break;
   }
+  throw ValueError(str_cat(binary_name(op), ": not defined for integer tensors"));
 }
 
 template <typename T> void fill_typed(const Tensor& out, double v) {
@@ -149,8 +129,10 @@ void binary(const Tensor& out, const Tensor& a, const Tensor& b, BinaryOp op) {
     for_each_strided<3>(out.shape(), base, st, isz, [&](char** p, int64_t n, const int64_t* s) {
       for (int64_t i = 0; i < n; ++i) {
         T u = *reinterpret_cast<const T*>(p[1] + i * s[1]), v = *reinterpret_cast<const T*>(p[2] + i * s[2]);
-        if (cmp) *reinterpret_cast<bool*>(p[0] + i * s[0]) = compare<T>(op, u, v);
-        else *reinterpret_cast<T*>(p[0] + i * s[0]) = int_binary<T>(op, u, v);
+        check_int_exponent(op, v);
+        auto r = int_binary<T>(op, u, v);
+        if (cmp) *reinterpret_cast<bool*>(p[0] + i * s[0]) = r.flag;
+        else *reinterpret_cast<T*>(p[0] + i * s[0]) = r.value;
       }
     });
   });

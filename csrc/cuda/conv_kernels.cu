@@ -11,6 +11,7 @@
 namespace pydl {
 namespace cuda {
 namespace {
+// pydl-emulate-begin: conv  (tests/cuda/test_emulated_kernels.py compiles this section on the CPU)
 
 constexpr int kThreads = 256;
 constexpr int64_t kWorkElems = int64_t(1) << 24;  // im2col workspace: 64 MiB of float32 (128 MiB of float64)
@@ -128,6 +129,8 @@ __global__ void __launch_bounds__(kThreads) bias_grad_final_kernel(T* db, const 
   for (int64_t k = 0; k < chunks; ++k) s += partial[k * oc + o];
   db[o] = s;
 }
+
+// pydl-emulate-end: conv
 
 // ============================================================================================ launchers
 

@@ -22,6 +22,7 @@ namespace pydl {
 namespace cuda {
 namespace {
 
+// pydl-emulate-begin: gemm  (tests/cuda/test_emulated_kernels.py compiles this section on the CPU)
 template <typename T> struct GemmParams {
   int64_t m, n, k, batch;
   const T* a; int64_t lda, sa;
@@ -226,6 +227,8 @@ __global__ void __launch_bounds__(256) gemm_sum_splits_kernel(T* c, int64_t ldc,
     *dst = beta_zero ? alpha * acc : alpha * acc + beta * *dst;
   }
 }
+
+// pydl-emulate-end: gemm
 
 // ============================================================================================ launchers
 

@@ -9,6 +9,7 @@
 namespace pydl {
 namespace cuda {
 namespace {
+// pydl-emulate-begin: index  (tests/cuda/test_emulated_kernels.py compiles this section on the CPU)
 
 constexpr int kThreads = 256;
 
@@ -105,6 +106,8 @@ __global__ void __launch_bounds__(kThreads) scatter_add_kernel(T* acc, const T* 
     }
   }
 }
+
+// pydl-emulate-end: index
 
 // ============================================================================================ launchers
 

@@ -12,6 +12,7 @@
 namespace pydl {
 namespace cuda {
 namespace {
+// pydl-emulate-begin: loss  (tests/cuda/test_emulated_kernels.py compiles this section on the CPU)
 
 constexpr int kThreads = 256;
 constexpr int kRowsPerBlock = kThreads / 32;
@@ -113,6 +114,8 @@ __global__ void __launch_bounds__(kThreads) xent_backward_dense_kernel(T* gz, co
   const T g = gl[r];
   for (int64_t j = lane; j < cols; j += 32) o[j] = mul_rn(mul_rn(pr[j], ts) - tr[j], g);
 }
+
+// pydl-emulate-end: loss
 
 // ============================================================================================ launchers
 

@@ -12,6 +12,7 @@
 namespace pydl {
 namespace cuda {
 namespace {
+// pydl-emulate-begin: optim  (tests/cuda/test_emulated_kernels.py compiles this section on the CPU)
 
 constexpr int kThreads = 256;
 constexpr int64_t kNormChunk = 4096;  // elements per block in the norm's first pass
@@ -121,6 +122,8 @@ __global__ void __launch_bounds__(kThreads) update_kernel(int64_t n, T* p, const
     }
   }
 }
+
+// pydl-emulate-end: optim
 
 // ============================================================================================ launchers
 

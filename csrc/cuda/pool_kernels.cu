@@ -12,6 +12,7 @@ namespace {
 
 constexpr int kThreads = 256;
 
+// pydl-emulate-begin: pool  (tests/cuda/test_emulated_kernels.py compiles this section on the CPU)
 struct PGeo {
   int64_t n, h, w, c, oh, ow, kh, kw, sh, sw, pt, pl;
 };
@@ -98,6 +99,8 @@ __global__ void __launch_bounds__(kThreads) pool_backward_kernel(T* dx, const T*
     dx[e] = acc;
   }
 }
+
+// pydl-emulate-end: pool
 
 // ============================================================================================ launchers
 

@@ -9,6 +9,7 @@
 namespace pydl {
 namespace cuda {
 namespace {
+// pydl-emulate-begin: recurrent  (tests/cuda/test_emulated_kernels.py compiles this section on the CPU)
 
 constexpr int kThreads = 256;
 
@@ -176,6 +177,8 @@ __global__ void __launch_bounds__(kThreads) rnn_step_kernel(RnnStep s) {
     else rnn_forward_one<T>(s, b, u);
   }
 }
+
+// pydl-emulate-end: recurrent
 
 // ============================================================================================ launchers
 

@@ -11,6 +11,7 @@
 namespace pydl {
 namespace cuda {
 namespace {
+// pydl-emulate-begin: reduce  (tests/cuda/test_emulated_kernels.py compiles this section on the CPU)
 
 constexpr int kThreads = 256;         // every kernel here
 constexpr int kWarps = kThreads / 32;
@@ -253,6 +254,8 @@ __global__ void __launch_bounds__(kThreads) softmax_backward_kernel(T* gi, const
                                    r0 < rows ? cols : 0, log, RowCtx<T>{static_cast<int>(threadIdx.x % G), G}, G, smem);
   }
 }
+
+// pydl-emulate-end: reduce
 
 // ============================================================================================ launchers
 

@@ -1,5 +1,6 @@
 // Elementwise ops with NumPy broadcasting and dtype promotion, and their gradients.
 #include "autograd/node.h"
+#include "core/elementwise_ops.h"
 #include "ops/ops.h"
 
 namespace pydl {
@@ -11,35 +12,16 @@ using autograd::SavedTensor;
 using Grads = std::vector<Tensor>;
 
 namespace {
-const char* binary_name(BinaryOp op) {
-  static const char* names[] = {"add", "sub", "mul", "div", "pow", "maximum", "minimum",
-                                "eq", "ne", "lt", "le", "gt", "ge"};
-  return names[static_cast<int>(op)];
-}
-const char* unary_name(UnaryOp op) {
-  static const char* names[] = {"neg", "abs", "exp", "log", "sqrt", "square", "reciprocal",
-                                "sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus", "clip"};
-  return names[static_cast<int>(op)];
-}
-const char* unary_backward_name(UnaryOp op) {
-  static const char* names[] = {"NegBackward", "AbsBackward", "ExpBackward", "LogBackward", "SqrtBackward",
-                                "SquareBackward", "ReciprocalBackward", "SigmoidBackward", "TanhBackward",
-                                "ReluBackward", "LeakyReluBackward", "EluBackward", "SoftplusBackward", "ClipBackward"};
-  return names[static_cast<int>(op)];
-}
-// NumPy's ufunc names, for its casting messages.
+// NumPy's ufunc names (the table's alias where pydl's name differs), for its casting messages.
 const char* ufunc_name(BinaryOp op) {
-  static const char* names[] = {"add", "subtract", "multiply", "divide", "power", "maximum", "minimum"};
-  return names[static_cast<int>(op)];
+  const BinaryInfo& info = binary_info(op);
+  return *info.alias ? info.alias : info.name;
 }
 // bool < unsigned < signed < float: NumPy's same_kind casting allows a result into a dtype of this rank or higher.
 int kind_rank(DType d) {
   if (d == DType::Bool) return 0;
   if (d == DType::UInt8) return 1;
   return is_floating(d) ? 3 : 2;
-}
-bool int_ok(UnaryOp op) {
-  return op == UnaryOp::Neg || op == UnaryOp::Abs || op == UnaryOp::Square || op == UnaryOp::Relu || op == UnaryOp::Clip;
 }
 }  // namespace
 
@@ -111,7 +93,8 @@ Tensor binary(BinaryOp op, const Tensor& a_in, const Tensor& b_in) {
         return fin(da, db);
       };
       break;
-    default: {  // Maximum / Minimum: the gradient goes to the chosen input; ties split it evenly (like PyTorch)
+    case BinaryOp::Maximum:
+    case BinaryOp::Minimum: {  // the gradient goes to the chosen input; ties split it evenly (like PyTorch)
       const BinaryOp win = op == BinaryOp::Maximum ? BinaryOp::Gt : BinaryOp::Lt;
       fn = [=](const Tensor& g) {
         Tensor wa = add(cast(binary(win, A.get(), B.get()), g.dtype()),
@@ -120,11 +103,12 @@ Tensor binary(BinaryOp op, const Tensor& a_in, const Tensor& b_in) {
         Tensor db = gb ? sub(g, da) : Tensor();
         return fin(ga ? da : Tensor(), db);
       };
+      break;
     }
+    default:  // comparisons returned above; a new arithmetic row needs its gradient here
+      throw NotImplementedError(str_cat(name, ": no gradient is declared for this op (ops/elementwise.cpp)"));
   }
-  static const char* bnames[] = {"AddBackward", "SubBackward", "MulBackward", "DivBackward", "PowBackward",
-                                 "MaximumBackward", "MinimumBackward"};
-  record(out, bnames[static_cast<int>(op)], {a, b}, std::move(fn));
+  record(out, binary_info(op).backward_name, {a, b}, std::move(fn));
   return out;
 }
 
@@ -179,12 +163,12 @@ Tensor where(const Tensor& cond_in, const Tensor& a_in, const Tensor& b_in) {
 Tensor unary(UnaryOp op, const Tensor& x_in, double p0, double p1) {
   const char* name = unary_name(op);
   PYDL_CHECK(x_in.dtype() != DType::Bool || op == UnaryOp::Clip, DTypeError, name, ": not defined for bool tensors");
-  Tensor x = (is_floating(x_in.dtype()) || int_ok(op)) ? x_in : cast(x_in, DType::Float32);
+  Tensor x = (is_floating(x_in.dtype()) || unary_int_ok(op)) ? x_in : cast(x_in, DType::Float32);
   Tensor out = empty(x.shape(), x.dtype(), x.device());
   PYDL_KERNEL(unary, x.device(), name)(out, x, op, p0, p1);
   if (is_floating(x.dtype()) && needs_grad({&x})) {
     SavedTensor X(x), Y(out);
-    record(out, unary_backward_name(op), {x}, [=](const Tensor& g_in) {
+    record(out, unary_info(op).backward_name, {x}, [=](const Tensor& g_in) {
       Tensor g = contiguous(g_in), xs = contiguous(X.get()), ys = contiguous(Y.get());
       Tensor gi = empty(g.shape(), g.dtype(), g.device());
       PYDL_KERNEL(unary_backward, g.device(), name)(gi, g, xs, ys, op, p0, p1);

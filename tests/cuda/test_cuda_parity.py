@@ -1,11 +1,17 @@
 """CUDA vs CPU parity: every op family runs on the same inputs on both devices and must agree (to rounding for
 float math, exactly for moves, integers and the counter-based RNG). Skipped, with the reason, without a GPU;
 the CPU-only checks at the top run everywhere."""
+import pathlib
+import sys
+
 import numpy as np
 import pytest
 
 import pydl
 import pydl.cuda
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "ops"))
+from op_table import CORE_OPS, OPS, OPS_BY_NAME  # noqa: E402  (the shared op table and its devices column)
 
 CUDA = bool(pydl.build_info()["cuda_available"])
 REASON = ("no CUDA device: pydl.build_info()['cuda_available'] is False"
@@ -79,15 +85,17 @@ def arrays_for(rng, shapes, dtype, low=-2.0, high=2.0):
     return out if len(out) > 1 else out * 2
 
 
-# ---- elementwise ---------------------------------------------------------------------------------------------
+# ---- elementwise (the ops of the core's table: csrc/core/elementwise_ops.def) ----------------------------------
+BINARY = [n for n, op in CORE_OPS.items() if op["kind"] in ("binary", "comparison")]
+UNARY = [n for n, op in CORE_OPS.items() if op["kind"] == "unary" and n != "clip"]  # clip: test_parametric_...
+
 
 @needs_cuda
 @pytest.mark.parametrize("dtype", FLOATS)
-@pytest.mark.parametrize("name", ["add", "sub", "mul", "div", "maximum", "minimum", "pow",
-                                  "eq", "ne", "lt", "le", "gt", "ge"])
+@pytest.mark.parametrize("name", BINARY)
 @pytest.mark.parametrize("shapes", SHAPES)
 def test_binary(rng, name, dtype, shapes):
-    if name in ("eq", "ne", "lt", "le", "gt", "ge"):  # small integers: many ties, both outcomes
+    if CORE_OPS[name]["kind"] == "comparison":  # small integers: many ties, both outcomes
         a, b = [rng.integers(-2, 3, s).astype(dtype) for s in (shapes if len(shapes) > 1 else shapes * 2)]
     else:
         a, b = arrays_for(rng, shapes, dtype)
@@ -113,8 +121,9 @@ def test_binary_nan_and_scalars(dtype):
 def test_binary_int(rng, dtype):
     a = rng.integers(0, 9, (4, 33)).astype(dtype)
     b = rng.integers(0, 4, (33,)).astype(dtype)
-    for name in ("add", "sub", "mul", "maximum", "minimum", "pow", "eq", "lt", "ge"):
-        check(getattr(pydl, name), a, b)
+    for name in BINARY:
+        if CORE_OPS[name]["integer"]:
+            check(getattr(pydl, name), a, b)
     check(pydl.div, a, b + 1)  # true division promotes to float
 
 
@@ -132,16 +141,11 @@ def test_bool_ops(rng):
         check(getattr(pydl, name), a, b)
 
 
-UNARY = ["neg", "abs", "exp", "log", "sqrt", "square", "reciprocal", "sigmoid", "tanh", "relu", "softplus"]
-
-
 @needs_cuda
 @pytest.mark.parametrize("dtype", FLOATS)
 @pytest.mark.parametrize("name", UNARY)
 def test_unary(rng, name, dtype):
-    x = rng.uniform(-4, 4, (1_000_003,)).astype(dtype)
-    if name in ("log", "sqrt"):
-        x = np.abs(x) + 0.01
+    x = (OPS_BY_NAME[name].gens[0](rng, (1_000_003,)) * 2).astype(dtype)  # the row's domain, wider
     check(getattr(pydl, name), x)
     check(getattr(pydl, name), x[:60].reshape(6, 10))
 
@@ -172,9 +176,37 @@ def test_parametric_activations(rng, dtype):
 @pytest.mark.parametrize("dtype", ["int32", "int64", "uint8"])
 def test_unary_int(rng, dtype):
     x = rng.integers(0 if dtype == "uint8" else -50, 50, (300,)).astype(dtype)
-    for fn in (pydl.neg, pydl.abs, pydl.square, pydl.relu, lambda t: pydl.clip(t, 3, 20)):
-        check(fn, x)
-    check(lambda t: pydl.exp(t), x)  # integer input computed in float32
+    for name in UNARY:  # integer-capable rows keep the dtype; the others compute in float32 (exp: see tests/ops)
+        check(getattr(pydl, name), x)
+    check(lambda t: pydl.clip(t, 3, 20), x)
+
+
+@needs_cuda
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("op", [o for o in OPS if "cuda" in o.devices], ids=lambda o: o.name)
+def test_op_table_rows(op, dtype):
+    """Every row of tests/ops/op_table.py whose devices column names "cuda": the same samples on both devices agree,
+    forward and (for differentiable rows) every input's gradient."""
+    rng = np.random.default_rng(7)
+    fn = op.gfn or op.fn
+    for s in op.samples(rng):
+        arrays = [a.astype(dtype) if a.dtype.kind == "f" else a for a in s.arrays]
+        scale = op.terms(s)
+        tol = dict(rtol=TOL[dtype]["rtol"] * 10, atol=TOL[dtype]["atol"] * 10 * scale)
+        check(lambda *ts: fn(*ts, **s.kwargs), *arrays, tol=tol)
+    if not op.differentiable:
+        return
+    for s in op.grad_samples(rng):
+        diff = [i for i, a in enumerate(s.arrays) if a.dtype.kind == "f" and i not in op.const_args]
+
+        def grads(device):
+            ts = [pydl.tensor(a.astype(dtype) if a.dtype.kind == "f" else a).to(device) for a in s.arrays]
+            for i in diff:
+                ts[i].requires_grad = True
+            fn(*ts, **s.kwargs).sum().backward()
+            return [np_of(ts[i].grad) for i in diff]
+        for c, g in zip(grads("cpu"), grads("cuda")):
+            np.testing.assert_allclose(g, c, rtol=TOL[dtype]["rtol"] * 10, atol=TOL[dtype]["atol"] * 10 * op.terms(s))
 
 
 @needs_cuda

@@ -1,8 +1,9 @@
-"""The CUDA kernels' logic checked on the CPU, for machines (and CI) without a GPU: the kernels section of each
-csrc/cuda/<family>_kernels.cu is compiled by the host C++ compiler against emulated/shim.h (CUDA threads as
-std::threads, barriers for __syncthreads and warp shuffles) and run against plain reference loops.
+"""The CUDA kernels' logic checked on the CPU, for machines (and CI) without a GPU: the section of each
+csrc/cuda/<family>_kernels.cu between `// pydl-emulate-begin: <name>` and `// pydl-emulate-end: <name>` is compiled
+by the host C++ compiler against emulated/shim.h (CUDA threads as std::threads, barriers for __syncthreads and warp
+shuffles) and run against plain reference loops. It needs g++ with C++20, not nvcc.
 
-It needs g++ with C++20 and takes ~30 s, so it is opt-in: PYDL_EMULATE_CUDA=1 python -m pytest tests/cuda."""
+It takes ~30 s, so it is opt-in: PYDL_EMULATE_CUDA=1 pytest tests/cuda/test_emulated_kernels.py (CI runs it)."""
 import os
 import pathlib
 import shutil
@@ -12,35 +13,39 @@ import pytest
 
 HERE = pathlib.Path(__file__).resolve().parent
 CSRC = HERE.parents[1] / "csrc"
-LAUNCHERS = "// ============================================================================================ launchers"
 
 pytestmark = pytest.mark.skipif(
     os.environ.get("PYDL_EMULATE_CUDA") != "1" or shutil.which("g++") is None or not (CSRC / "cuda").is_dir(),
     reason="CPU emulation of the CUDA kernels is opt-in: set PYDL_EMULATE_CUDA=1 (needs g++ and the source tree)")
 
-# harness -> (kernel file, text that starts the section to extract)
-CASES = {
-    "gemm": ("gemm_kernels.cu", "template <typename T> struct GemmParams"),
-    "reduce": ("reduce_kernels.cu", None),
-    "index": ("index_kernels.cu", None),
-    "conv": ("conv_kernels.cu", None),
-    "pool": ("pool_kernels.cu", "struct PGeo"),
-    "loss": ("loss_kernels.cu", None),
-    "optim": ("optim_kernels.cu", None),
-    "recurrent": ("recurrent_kernels.cu", None),
-}
+# harness emulated/<name>_emu.cpp -> the kernel file holding the section marked with <name>
+CASES = {"gemm": "gemm_kernels.cu", "reduce": "reduce_kernels.cu", "index": "index_kernels.cu",
+         "conv": "conv_kernels.cu", "pool": "pool_kernels.cu", "loss": "loss_kernels.cu",
+         "optim": "optim_kernels.cu", "recurrent": "recurrent_kernels.cu"}
 
 
-def kernels_section(path, start):
+def kernels_section(path, name):
+    """The text between the section's two markers (each exactly once in the file)."""
     text = path.read_text()
-    a = text.index(start) if start else text.index("namespace {") + len("namespace {")
-    return text[a:text.index(LAUNCHERS)]
+    begin, end = f"// pydl-emulate-begin: {name}", f"// pydl-emulate-end: {name}"
+    for marker in (begin, end):
+        assert text.count(marker) == 1, f"{path.name}: expected one line starting with {marker!r}"
+    a = text.index("\n", text.index(begin)) + 1
+    return text[a:text.index(end)]
+
+
+def test_every_marked_section_has_a_harness():
+    marked = {}
+    for path in (CSRC / "cuda").glob("*.cu"):
+        for line in path.read_text().splitlines():
+            if line.startswith("// pydl-emulate-begin: "):
+                marked[line.split()[2]] = path.name
+    assert marked == CASES
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_kernels_on_emulated_gpu(name, tmp_path):
-    src, start = CASES[name]
-    (tmp_path / f"{name}_section.inc").write_text(kernels_section(CSRC / "cuda" / src, start))
+    (tmp_path / f"{name}_section.inc").write_text(kernels_section(CSRC / "cuda" / CASES[name], name))
     exe = tmp_path / f"{name}_emu"
     build = subprocess.run(["g++", "-std=c++20", "-O1", "-pthread", "-Wno-unknown-pragmas", f"-I{tmp_path}",
                             f"-I{HERE / 'emulated'}", f"-I{CSRC}", str(HERE / "emulated" / f"{name}_emu.cpp"),

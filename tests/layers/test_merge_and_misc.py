@@ -50,7 +50,7 @@ def test_activations(name, ref, rng):
 
 
 def test_unknown_activation_lists_names():
-    with pytest.raises(ValueError, match="Valid names: elu, exponential, hard_sigmoid, leaky_relu, linear"):
+    with pytest.raises(ValueError, match="Valid names: elu, exponential, gelu, hard_sigmoid, leaky_relu, linear"):
         activations.get("swishy")
 
 

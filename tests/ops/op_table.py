@@ -1,9 +1,14 @@
 """The shared op table: one OpInfo row per op (see DESIGN.md, "One op", step 5).
 
 A row says how to call the op in pydl, how NumPy computes it in float64, which
-inputs to feed it (domains chosen away from non-differentiable points), and
-which bad inputs must raise.  test_op_table.py runs every row.
+inputs to feed it (domains chosen away from non-differentiable points), which
+bad inputs must raise, and on which devices it runs.  test_op_table.py runs
+every row on the CPU; tests/cuda/test_cuda_parity.py runs the rows whose
+`devices` name "cuda" on both devices.  The elementwise rows follow the core's
+op table (pydl.ops.elementwise_ops(), from csrc/core/elementwise_ops.def): each
+of its ops needs one row here, and test_every_core_op_has_a_test_row checks it.
 """
+import math
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
@@ -43,6 +48,9 @@ class OpInfo:
     out_dtype: Optional[str] = None           # None: same as the float input dtype
     terms: Callable = lambda s: 1             # terms accumulated per output (widens float atol)
     bad: list = field(default_factory=list)
+    devices: tuple = ("cpu", "cuda")          # where the op runs (the CUDA parity tests take "cuda" rows)
+    noncontig: bool = True                    # accepts non-contiguous inputs (in-place ops: not their target)
+    const_args: tuple = ()                    # float inputs that gradcheck holds constant (targets, ...)
 
 
 def P(name, **fixed):
@@ -120,16 +128,17 @@ def _sigmoid(x):
     return 1.0 / (1.0 + np.exp(-x))
 
 
+CORE_OPS = {op["name"]: op for op in pydl.ops.elementwise_ops()}
+
 ELEMENTWISE = [
     binary("add", np.add), binary("sub", np.subtract), binary("mul", np.multiply),
     binary("div", np.divide, gens=(real, nonzero)),
     binary("pow", np.power, gens=(pos, real)),
     binary("maximum", np.maximum, gens=(grid(0.0), grid(0.125))),
     binary("minimum", np.minimum, gens=(grid(0.0), grid(0.125))),
-    *[binary(n, getattr(np, f), gens=(small_ints, small_ints), differentiable=False,
-             out_dtype="bool")
-      for n, f in [("eq", "equal"), ("ne", "not_equal"), ("lt", "less"),
-                   ("le", "less_equal"), ("gt", "greater"), ("ge", "greater_equal")]],
+    # every comparison of the core table: NumPy's ufunc of the same name (its alias), small ints for ties
+    *[binary(n, getattr(np, op["alias"] or n), gens=(small_ints, small_ints), differentiable=False,
+             out_dtype="bool") for n, op in CORE_OPS.items() if op["kind"] == "comparison"],
     unary("neg", np.negative), unary("abs", np.abs, gen=nonzero),
     unary("exp", np.exp), unary("log", np.log, gen=pos), unary("sqrt", np.sqrt, gen=pos),
     unary("square", np.square), unary("reciprocal", np.reciprocal, gen=nonzero),
@@ -140,6 +149,10 @@ ELEMENTWISE = [
     unary("elu", lambda x, alpha=1.0: np.where(x > 0, x, alpha * np.expm1(x)), gen=nonzero,
           kwarg_sets=({}, {"alpha": 0.5})),
     unary("softplus", lambda x: np.logaddexp(0.0, x)),
+    unary("gelu", lambda x, approximate=False: 0.5 * x * (1.0 + (
+          np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x**3)) if approximate
+          else np.vectorize(math.erf, otypes=[float])(x / np.sqrt(2.0)))), kwarg_sets=({}, {"approximate": True})),
+    unary("silu", lambda x: x * _sigmoid(x)),
     unary("clip", lambda x, min=None, max=None: np.clip(x, min, max), gen=away_from_clip,
           kwarg_sets=({"min": -0.5, "max": 0.5}, {"min": -0.5}, {"max": 0.5})),
 ]
@@ -325,5 +338,7 @@ SHAPE_OPS = [
            bad=[Bad([np.zeros((2, 3)), np.array([[0, 2, 1]])], {"axis": 0}, IndexError, ())]),
 ]
 
-OPS = ELEMENTWISE + REDUCTIONS + SOFTMAX + MATMUL + SHAPE_OPS
+from op_table_nn import NN_OPS  # noqa: E402  (convolution, pooling, dropout, losses, optimizers, gemm_)
+
+OPS = ELEMENTWISE + REDUCTIONS + SOFTMAX + MATMUL + SHAPE_OPS + NN_OPS
 OPS_BY_NAME = {op.name: op for op in OPS}

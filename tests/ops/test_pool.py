@@ -6,37 +6,9 @@ import pytest
 
 import pydl
 from pydl.autograd import gradcheck
+from np_refs import keras_pool_length, np_pool1d, np_pool2d, pair  # noqa: F401
 
 DTYPES = ["float32", "float64"]
-
-
-def pair(v):
-    return (v, v) if isinstance(v, int) else tuple(v)
-
-
-def keras_pool_length(n, pool, padding, stride):
-    return (n - pool) // stride + 1 if padding == "valid" else -(-n // stride)
-
-
-def np_pool2d(x, is_max, pool, strides, padding):
-    """Each window's elements inside the input, reduced; 'same' pads like TensorFlow (odd extra at the end)."""
-    (ph, pw), (sh, sw) = pair(pool), pair(strides)
-    n, h, w, c = x.shape
-    oh, ow = keras_pool_length(h, ph, padding, sh), keras_pool_length(w, pw, padding, sw)
-    pt = max((oh - 1) * sh + ph - h, 0) // 2 if padding == "same" else 0
-    pl = max((ow - 1) * sw + pw - w, 0) // 2 if padding == "same" else 0
-    y = np.empty((n, oh, ow, c))
-    for i in range(oh):
-        r0 = i * sh - pt
-        for j in range(ow):
-            c0 = j * sw - pl
-            win = x[:, max(r0, 0):min(r0 + ph, h), max(c0, 0):min(c0 + pw, w)]
-            y[:, i, j] = win.max(axis=(1, 2)) if is_max else win.mean(axis=(1, 2))
-    return y
-
-
-def np_pool1d(x, is_max, pool, stride, padding):
-    return np_pool2d(x[:, None], is_max, (1, pool), (1, stride), padding)[:, 0]
 
 
 def distinct(rng, shape):

@@ -1,10 +1,11 @@
 // The baseline x86-64 (SSE2) build of the elementwise loops and the GEMM micro-kernel (compile flags set in CMakeLists.txt).
+#include <type_traits>
 #include <utility>
 #include "cpu/isa_table.h"
 
 namespace {
 constexpr int kLanesF32 = 4;
-#include "cpu/kernels/scalar_math.h"
+#include "core/elementwise_math.h"
 #include "cpu/kernels/vec_math.h"
 #include "cpu/kernels/elementwise_loops.h"
 #include "cpu/gemm/gemm_microkernel.h"

@@ -1,10 +1,12 @@
 // The avx512 build of the recurrent gate loops (compile flags set in CMakeLists.txt by the file name).
 #include <cstdint>
+#include <type_traits>
+#include "core/dispatch.h"
 #include "cpu/recurrent_isa.h"
 
 namespace {
 constexpr int kLanesF32 = 16;
-#include "cpu/kernels/scalar_math.h"
+#include "core/elementwise_math.h"
 #include "cpu/kernels/vec_math.h"
 #include "cpu/kernels/recurrent_loops.h"
 }  // namespace

@@ -1,6 +1,6 @@
 // One time step of SimpleRNN / LSTM / GRU for batch rows [b0, b1): the gate activations and the state update
 // (forward), or their gradients (backward), in one pass over each row. Included inside an anonymous namespace
-// after scalar_math.h and vec_math.h by each per-ISA file. Every float32 tanh/sigmoid goes through the vector
+// after core/elementwise_math.h and vec_math.h by each per-ISA file. Every float32 tanh/sigmoid goes through the vector
 // formula (the row tail through a padded vector), so a value never depends on where a row was split.
 // Formulas (Keras 2): LSTM c = f*c_prev + i*act(.), h = o*act(c); GRU h = z*h_prev + (1-z)*act(.).
 

@@ -2,18 +2,16 @@
 // equal a direct convolution, and dcols = dy w^T gathered by col2im must equal the scattered adjoint, over random
 // geometries (strides, dilation, padding before and after, chunked rows / images). Integer-valued doubles: exact.
 #include "shim.h"
+#include "core/window_geometry.h"  // the real one (no other includes)
 #include <random>
 namespace pydl { namespace cuda {
 namespace emu {
 using std::max;
 using std::min;
-struct WindowGeometry {  // the fields of core/dispatch.h's WindowGeometry that the kernels read
-  int64_t n = 0, h = 0, w = 0, c = 0, oh = 0, ow = 0, oc = 0, kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1;
-  int64_t pad_top = 0, pad_left = 0;
-};
 #include "conv_section.inc"  // extracted by test_emulated_kernels.py
 }}}
 using namespace pydl::cuda::emu;
+using pydl::WindowGeometry;
 int fails = 0, checked = 0;
 int main() {
   std::mt19937 rng(5);

@@ -3,6 +3,7 @@
 // the backward gathers against the CPU's scatter, over random windows, strides and paddings. Exact comparisons:
 // values are small integers (many ties), and the gathers add in the CPU's (oh, ow) order.
 #include "shim.h"
+#include "core/window_geometry.h"  // the real one (no other includes)
 #include <random>
 inline float __fmul_rn(float a, float b) { return a * b; }
 inline double __dmul_rn(double a, double b) { return a * b; }
@@ -10,13 +11,10 @@ namespace pydl { namespace cuda {
 namespace emu {
 using std::max;
 using std::min;
-struct WindowGeometry {  // the fields of core/dispatch.h's WindowGeometry that the kernels read
-  int64_t n = 0, h = 0, w = 0, c = 0, oh = 0, ow = 0, oc = 0, kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1;
-  int64_t pad_top = 0, pad_left = 0;
-};
 #include "pool_section.inc"  // extracted by test_emulated_kernels.py
 }}}
 using namespace pydl::cuda::emu;
+using pydl::WindowGeometry;
 int fails = 0, checked = 0;
 
 bool same(double a, double b) { return a == b || (a != a && b != b); }

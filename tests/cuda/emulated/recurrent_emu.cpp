@@ -12,7 +12,7 @@ namespace emu {
 }}
 namespace cpuref {
 constexpr int kLanesF32 = 4;
-#include "cpu/kernels/scalar_math.h"
+#include "core/elementwise_math.h"
 #include "cpu/kernels/vec_math.h"
 #include "cpu/kernels/recurrent_loops.h"
 }
