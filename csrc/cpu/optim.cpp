@@ -6,22 +6,14 @@
 #include <cmath>
 #include <vector>
 #include "core/cpu_features.h"
+#include "core/optim.h"
 #include "core/thread_pool.h"
 #include "cpu/optim_isa.h"
 #include "cpu/kernels.h"
-#include "ops/ops.h"
 
 namespace pydl {
 namespace cpu {
 namespace {
-
-static_assert(static_cast<int>(OptimRule::SGD) == static_cast<int>(OptimKind::SGD) &&
-                  static_cast<int>(OptimRule::Adagrad) == static_cast<int>(OptimKind::Adagrad) &&
-                  static_cast<int>(OptimRule::Adadelta) == static_cast<int>(OptimKind::Adadelta) &&
-                  static_cast<int>(OptimRule::RMSprop) == static_cast<int>(OptimKind::RMSprop) &&
-                  static_cast<int>(OptimRule::Adam) == static_cast<int>(OptimKind::Adam) &&
-                  static_cast<int>(OptimRule::Nadam) == static_cast<int>(OptimKind::Nadam),
-              "cpu/optim_isa.h's OptimRule mirrors ops/ops.h's OptimKind");
 
 constexpr int64_t kGrain = 32768;
 constexpr int64_t kNormChunk = 4096;
@@ -51,7 +43,7 @@ template <typename T> void update(const OptimStep& s) {
   const int64_t n = s.param.numel();
   const T* gr = s.grad.data<T>();
   OptimLoopArgs args{};
-  args.rule = static_cast<OptimRule>(static_cast<int>(s.kind));
+  args.rule = s.kind;
   args.nesterov = s.nesterov;
   args.amsgrad = s.amsgrad;
   args.factor = 1.0;

@@ -5,16 +5,13 @@
 // agrees bit for bit at every SIMD level.
 #pragma once
 #include <cstdint>
+#include "core/optim_kind.h"
 
 namespace pydl {
 namespace cpu {
 
-// ops/ops.h's OptimKind, by value (this header is included by files compiled with AVX flags, which must not
-// include the op layer's headers).
-enum class OptimRule : int { SGD, Adagrad, Adadelta, RMSprop, Adam, Nadam };
-
 struct OptimLoopArgs {
-  OptimRule rule;
+  OptimKind rule;
   bool nesterov, amsgrad;
   bool scale, clip;  // multiply the gradient by `factor`; clip it to [-clipvalue, clipvalue]
   void* p;
