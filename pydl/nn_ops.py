@@ -46,4 +46,24 @@ def optim_update(kind, params, grads, slots, lr, beta1=0.0, beta2=0.0, eps=1e-7,
                             float(clipvalue or 0.0), bool(clear_grad))
 
 
-__all__ = ["softmax_cross_entropy", "dropout", "optim_update"]
+def conv_output_length(length, kernel, padding, stride, dilation=1):
+    """Output length along one dim of a convolution or pooling window (Keras/TensorFlow rules): the C++ ops' own rule.
+
+    >>> pydl.nn_ops.conv_output_length(7, 3, "valid", 2), pydl.nn_ops.conv_output_length(7, 3, "same", 2)
+    (3, 4)
+    """
+    return _C.conv_output_length(length, kernel, padding, stride, dilation)
+
+
+def conv_transpose_output_length(length, kernel, padding, stride, dilation=1, output_padding=None):
+    """Output length along one dim of a transposed convolution (Keras deconv_output_length), as conv2d_transpose.
+
+    >>> f = pydl.nn_ops.conv_transpose_output_length
+    >>> f(7, 5, "same", 2), f(7, 5, "valid", 2), f(7, 5, "same", 2, output_padding=1)
+    (14, 17, 14)
+    """
+    return _C.conv_transpose_output_length(length, kernel, padding, stride, dilation,
+                                           -1 if output_padding is None else output_padding)
+
+
+__all__ = ["softmax_cross_entropy", "dropout", "optim_update", "conv_output_length", "conv_transpose_output_length"]

@@ -51,6 +51,17 @@ void bind_conv(py::module_& m) {
   m.def("_global_pool", [](const Tensor& x, bool is_max, int dims, bool keepdims) {
     return nogil([&] { return ops::global_pool(x, is_max ? PoolKind::Max : PoolKind::Avg, dims, keepdims); });
   });
+  m.def("conv_output_length", [](int64_t length, int64_t kernel, const std::string& padding, int64_t stride,
+                                 int64_t dilation) {
+    return ops::conv_output_length(length, kernel, ops::parse_padding(padding, "conv_output_length", true), stride,
+                                   dilation);
+  }, py::arg("length"), py::arg("kernel"), py::arg("padding"), py::arg("stride"), py::arg("dilation") = 1);
+  m.def("conv_transpose_output_length", [](int64_t length, int64_t kernel, const std::string& padding,
+                                           int64_t stride, int64_t dilation, int64_t output_padding) {
+    return ops::conv_output_length(length, kernel, ops::parse_padding(padding, "conv_transpose_output_length", false),
+                                   stride, dilation, output_padding, true);
+  }, py::arg("length"), py::arg("kernel"), py::arg("padding"), py::arg("stride"), py::arg("dilation") = 1,
+     py::arg("output_padding") = -1);
   m.def("_upsample2d", [](const Tensor& x, Pair size) { return nogil([&] { return ops::upsample2d(x, size); }); });
   m.def("_zero_pad2d", [](const Tensor& x, Pair rows, Pair cols) {
     return nogil([&] { return ops::zero_pad2d(x, rows, cols); });

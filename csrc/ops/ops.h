@@ -126,6 +126,10 @@ namespace ops {
 enum class Padding { Valid, Same, Causal };  // Same pads asymmetrically (extra at the end); Causal: conv1d only
 using Pair = std::array<int64_t, 2>;          // (height, width) values: strides, dilation, pool size, ...
 Padding parse_padding(const std::string& name, const char* op, bool allow_causal);
+// The output length along one dim of a convolution or pooling window (window.h's rule, the one Python's
+// compute_output_shape uses too) or, when `transposed`, of a transposed convolution (output_padding < 0: None).
+int64_t conv_output_length(int64_t length, int64_t kernel, Padding padding, int64_t stride, int64_t dilation,
+                           int64_t output_padding = -1, bool transposed = false);
 // x (n, h, w, c), w (kh, kw, c, filters), b (filters) or undefined. activation: "" or "linear" (none), "relu"
 // (fused into the kernel), "sigmoid", "tanh", "softplus", "elu", "leaky_relu".
 Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& b, Pair strides, Padding padding, Pair dilation,
