@@ -1,6 +1,8 @@
 // The op layer: validate inputs, infer the output shape, allocate, call the registered kernel, record the gradient.
 // Every function here is differentiable where its dtype allows unless noted.
 #pragma once
+#include <array>
+#include <string>
 #include <vector>
 #include "core/dispatch.h"
 #include "core/optim.h"
@@ -82,6 +84,23 @@ Tensor sum_to_shape(const Tensor& g, const Shape& shape);  // sums broadcast dim
 // A view of t broadcast to `shape` (already checked compatible) for kernels: no autograd state, t itself if equal.
 Tensor broadcast_view(const Tensor& t, const Shape& shape);
 
+// ---- clip (clip.cpp): one bound as the caller gave it
+struct ClipBound {
+  bool given = false;     // false: no bound on this side
+  bool is_float = false;  // a float bound: an integer or bool x is clipped as float32
+  bool is_bool = false;   // a bool bound (0 or 1 in x's dtype)
+  double value = 0;       // the bound as a double (bools are 0 and 1)
+  int64_t exact = 0;      // an integer bound's exact value when it fits int64 ...
+  int beyond = 0;         // ... else -1 (below int64's range) or +1 (above it)
+  Tensor operand;         // or an integer operand as it is (a NumPy integer scalar: binary-op promotion applies)
+  std::string text;       // as written, for messages
+};
+// NumPy's clip = minimum(maximum(x, min), max) with the binary ops' dtype rules: a float x keeps its dtype; an
+// integer or bool x with a float bound becomes float32; integer bounds stay exact in x's dtype (a bool x with an int
+// bound becomes int64), an int beyond the dtype's range is dropped on the harmless side (min below it, max above
+// it; NumPy 2) and an OverflowError on the other. ValueError when min > max.
+Tensor clip(const Tensor& x, const ClipBound& lo, const ClipBound& hi);
+
 // ---- reductions (reduce.cpp); axes empty = all
 Tensor sum(const Tensor& t, std::vector<int64_t> axes, bool keepdims);
 Tensor mean(const Tensor& t, std::vector<int64_t> axes, bool keepdims);
@@ -110,6 +129,11 @@ namespace pydl {
 namespace ops {
 // Validates the step (core/optim.h; float dtype, contiguous parameter and slots of its shape) and runs the kernel.
 void optim_update(const OptimStep& step);
+// One optimizer step over a model: `rule` carries the kind and hyperparameters, then parameter i is updated from
+// grads[i] (or, when `grads` is null, from its own .grad) with slots[i]. A parameter without a gradient keeps its
+// value; with clear_grad, each updated parameter's .grad is reset. Returns the number of parameters updated.
+int64_t optim_update_all(const OptimStep& rule, const std::vector<Tensor>& params, const std::vector<Tensor>* grads,
+                         const std::vector<std::array<Tensor, 3>>& slots, bool clear_grad);
 // Softmax cross-entropy over the last axis: logits (..., C); target (..., C) floats or (...) int64 indices.
 // Returns the per-row loss (...); differentiable in the logits (gradient softmax * sum(t) - t).
 Tensor softmax_cross_entropy(const Tensor& logits, const Tensor& target);
