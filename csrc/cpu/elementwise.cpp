@@ -2,8 +2,8 @@
 // integer and bool paths are plain templates here.
 #include <cstring>
 #include <type_traits>
-#include "cpu/isa_table.h"
-#include "cpu/kernels.h"
+#include "cpu/isa_kernels.h"
+#include "cpu/register.h"
 #include "cpu/loops.h"
 
 namespace pydl {

@@ -8,8 +8,8 @@
 #include "core/cpu_features.h"
 #include "core/optim.h"
 #include "core/thread_pool.h"
-#include "cpu/optim_isa.h"
-#include "cpu/kernels.h"
+#include "cpu/isa_kernels.h"
+#include "cpu/register.h"
 
 namespace pydl {
 namespace cpu {
@@ -34,11 +34,6 @@ template <typename T> double sum_squares(const T* g, int64_t n) {
   return s;
 }
 
-const OptimIsaKernels& optim_isa_kernels() {
-  static const OptimIsaKernels table = table_for_active_isa(fill_optim_generic, fill_optim_avx2, fill_optim_avx512);
-  return table;
-}
-
 template <typename T> void update(const OptimStep& s) {
   const int64_t n = s.param.numel();
   const T* gr = s.grad.data<T>();
@@ -60,7 +55,7 @@ template <typename T> void update(const OptimStep& s) {
   args.c = s.slot2.defined() ? s.slot2.data<T>() : nullptr;
   args.lr = s.lr; args.eps = s.eps; args.beta1 = s.beta1; args.beta2 = s.beta2;
   args.c1 = s.c1; args.c2 = s.c2; args.c3 = s.c3; args.c4 = s.c4; args.c5 = s.c5;
-  const OptimLoop loop = optim_isa_kernels().loop[sizeof(T) == 8 ? 1 : 0];
+  const OptimLoop loop = isa_kernels().optim.loop[sizeof(T) == 8 ? 1 : 0];
   parallel_for(0, n, kGrain, [&](int64_t lo, int64_t hi) { loop(args, lo, hi); });
 }
 
