@@ -218,14 +218,14 @@ def conv2d_transpose(x, w, b=None, strides=1, padding="valid", output_padding=No
                                 _pair(dilation, "dilation", op))
 
 
-def _pool2d(x, is_max, pool_size, strides, padding, op):
+def _pool2d(x, kind, pool_size, strides, padding, op):
     pool = _pair(pool_size, "pool_size", op)
-    return _C._pool2d(x, is_max, pool, pool if strides is None else _pair(strides, "strides", op), _padding(padding, op))
+    return _C._pool2d(x, kind, pool, pool if strides is None else _pair(strides, "strides", op), _padding(padding, op))
 
 
-def _pool1d(x, is_max, pool_size, strides, padding, op):
+def _pool1d(x, kind, pool_size, strides, padding, op):
     pool = _single(pool_size, "pool_size", op)
-    return _C._pool1d(x, is_max, pool, pool if strides is None else _single(strides, "strides", op),
+    return _C._pool1d(x, kind, pool, pool if strides is None else _single(strides, "strides", op),
                       _padding(padding, op))
 
 
@@ -237,7 +237,7 @@ def max_pool2d(x, pool_size=2, strides=None, padding="valid"):
     >>> pydl.max_pool2d(x)[0, :, :, 0].tolist()
     [[5.0, 7.0], [13.0, 15.0]]
     """
-    return _pool2d(x, True, pool_size, strides, padding, "max_pool2d")
+    return _pool2d(x, _C.PoolKind.Max, pool_size, strides, padding, "max_pool2d")
 
 
 def avg_pool2d(x, pool_size=2, strides=None, padding="valid"):
@@ -248,7 +248,7 @@ def avg_pool2d(x, pool_size=2, strides=None, padding="valid"):
     >>> pydl.avg_pool2d(x)[0, :, :, 0].tolist()
     [[2.5, 4.5], [10.5, 12.5]]
     """
-    return _pool2d(x, False, pool_size, strides, padding, "avg_pool2d")
+    return _pool2d(x, _C.PoolKind.Avg, pool_size, strides, padding, "avg_pool2d")
 
 
 def max_pool1d(x, pool_size=2, strides=None, padding="valid"):
@@ -257,7 +257,7 @@ def max_pool1d(x, pool_size=2, strides=None, padding="valid"):
     >>> pydl.max_pool1d(pydl.tensor([[[1.0], [3.0], [2.0], [0.0]]])).tolist()
     [[[3.0], [2.0]]]
     """
-    return _pool1d(x, True, pool_size, strides, padding, "max_pool1d")
+    return _pool1d(x, _C.PoolKind.Max, pool_size, strides, padding, "max_pool1d")
 
 
 def avg_pool1d(x, pool_size=2, strides=None, padding="valid"):
@@ -266,17 +266,17 @@ def avg_pool1d(x, pool_size=2, strides=None, padding="valid"):
     >>> pydl.avg_pool1d(pydl.tensor([[[1.0], [3.0], [2.0], [0.0]]])).tolist()
     [[[2.0], [1.0]]]
     """
-    return _pool1d(x, False, pool_size, strides, padding, "avg_pool1d")
+    return _pool1d(x, _C.PoolKind.Avg, pool_size, strides, padding, "avg_pool1d")
 
 
 def global_max_pool1d(x, keepdims=False):
     """Max over the steps of x (batch, steps, channels) -> (batch, channels), like Keras GlobalMaxPooling1D."""
-    return _C._global_pool(x, True, 1, keepdims)
+    return _C._global_pool(x, _C.PoolKind.Max, 1, keepdims)
 
 
 def global_avg_pool1d(x, keepdims=False):
     """Mean over the steps of x (batch, steps, channels) -> (batch, channels)."""
-    return _C._global_pool(x, False, 1, keepdims)
+    return _C._global_pool(x, _C.PoolKind.Avg, 1, keepdims)
 
 
 def global_max_pool2d(x, keepdims=False):
@@ -285,12 +285,12 @@ def global_max_pool2d(x, keepdims=False):
     >>> pydl.global_max_pool2d(pydl.tensor(np.arange(8.0).reshape(1, 2, 2, 2))).tolist()
     [[6.0, 7.0]]
     """
-    return _C._global_pool(x, True, 2, keepdims)
+    return _C._global_pool(x, _C.PoolKind.Max, 2, keepdims)
 
 
 def global_avg_pool2d(x, keepdims=False):
     """Mean over height and width of x (batch, h, w, channels) -> (batch, channels)."""
-    return _C._global_pool(x, False, 2, keepdims)
+    return _C._global_pool(x, _C.PoolKind.Avg, 2, keepdims)
 
 
 def upsample2d(x, size=2):

@@ -455,26 +455,26 @@ def eye(n, m=None, dtype=float32, device="cpu"):
                   device)
 
 
-_UNIFORM, _NORMAL, _INTEGER = 0, 1, 2
+_Random = _C.RandomKind
 
 
 def rand(*shape, dtype=float32, device="cpu", requires_grad=False):
     """Uniform samples in [0, 1) from pydl's counter-based generator (see manual_seed)."""
-    return _grad(_C._random(_shape(shape), _UNIFORM, 0.0, 1.0, _as_dtype(dtype), device), requires_grad)
+    return _grad(_C._random(_shape(shape), _Random.Uniform, 0.0, 1.0, _as_dtype(dtype), device), requires_grad)
 
 
 def randn(*shape, dtype=float32, device="cpu", requires_grad=False):
     """Standard normal samples."""
-    return _grad(_C._random(_shape(shape), _NORMAL, 0.0, 1.0, _as_dtype(dtype), device), requires_grad)
+    return _grad(_C._random(_shape(shape), _Random.Normal, 0.0, 1.0, _as_dtype(dtype), device), requires_grad)
 
 
 def uniform(shape, low=0.0, high=1.0, dtype=float32, device="cpu"):
-    return _C._random(_shape_arg(shape), _UNIFORM, _args.number(low, "low", "uniform"),
+    return _C._random(_shape_arg(shape), _Random.Uniform, _args.number(low, "low", "uniform"),
                       _args.number(high, "high", "uniform"), _as_dtype(dtype), device)
 
 
 def normal(shape, mean=0.0, std=1.0, dtype=float32, device="cpu"):
-    return _C._random(_shape_arg(shape), _NORMAL, _args.number(mean, "mean", "normal"),
+    return _C._random(_shape_arg(shape), _Random.Normal, _args.number(mean, "mean", "normal"),
                       _args.number(std, "std", "normal"), _as_dtype(dtype), device)
 
 
@@ -491,15 +491,15 @@ def randint(low, high, shape, dtype=int64, device="cpu"):
         raise ValueError(f"randint: high is out of bounds for {dtype.name}, got high={high}")
     if low >= high:
         raise ValueError(f"randint: low >= high, got low={low} high={high}")
-    return _C._random(_shape_arg(shape), _INTEGER, float(low), float(high), dtype, device)
+    return _C._random(_shape_arg(shape), _Random.Integer, float(low), float(high), dtype, device)
 
 
 def rand_like(t, dtype=None):
-    return _C._random(t.shape, _UNIFORM, 0.0, 1.0, _like(t, dtype), t.device)
+    return _C._random(t.shape, _Random.Uniform, 0.0, 1.0, _like(t, dtype), t.device)
 
 
 def randn_like(t, dtype=None):
-    return _C._random(t.shape, _NORMAL, 0.0, 1.0, _like(t, dtype), t.device)
+    return _C._random(t.shape, _Random.Normal, 0.0, 1.0, _like(t, dtype), t.device)
 
 
 manual_seed = _C.manual_seed

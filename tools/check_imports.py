@@ -18,8 +18,6 @@ import sys
 # needs the core goes through one of these.
 BRIDGES = {"pydl", "pydl._dtypes", "pydl.tensor", "pydl.autograd", "pydl.ops", "pydl.nn_ops", "pydl.nlp_ops",
            "pydl.rnn_ops", "pydl.cuda"}
-# Rule 3 only warns until the kernels stop including ops/ops.h (issue 15's layering work); then flip to True.
-KERNEL_INCLUDES_FAIL = False
 KERNEL_DIRS = ("csrc/cpu", "csrc/cuda")
 _INCLUDE_OPS = re.compile(r'^\s*#\s*include\s*[<"]ops/', re.M)
 
@@ -188,13 +186,13 @@ def main(argv):
     failed |= bool(cycles)
     includes = kernel_includes(root)
     for path, line in includes:
-        print(f"{'FAIL' if KERNEL_INCLUDES_FAIL else 'WARN'} {path}:{line}: a kernel includes the op layer (ops/); "
+        print(f"FAIL {path}:{line}: a kernel includes the op layer (ops/); "
               "move the types it needs to csrc/core")
-    failed |= KERNEL_INCLUDES_FAIL and bool(includes)
+    failed |= bool(includes)
     edges = sum(len(v) for v in graph.values())
     print(f"import contract: {len(modules)} modules, {edges} module-level imports, {len(cycles)} cycles, "
           f"{sum(map(len, bad.values()))} _C imports outside the {len(BRIDGES)} bridges, "
-          f"{len(includes)} kernel includes of ops/ ({'fail' if KERNEL_INCLUDES_FAIL else 'warn only'})")
+          f"{len(includes)} kernel includes of ops/")
     return 1 if failed else 0
 
 

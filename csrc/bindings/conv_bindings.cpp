@@ -36,21 +36,30 @@ void bind_conv(py::module_& m) {
                                    output_padding, dilation);
     });
   });
-  m.def("_pool2d", [](const Tensor& x, bool is_max, Pair pool, Pair strides, const std::string& padding) {
-    const PoolKind kind = is_max ? PoolKind::Max : PoolKind::Avg;
-    return nogil([&] {
-      return ops::pool2d(x, kind, pool, strides, ops::parse_padding(padding, is_max ? "max_pool2d" : "avg_pool2d", false));
-    });
+  py::enum_<PoolKind>(m, "PoolKind", "What a pooling window computes.")
+      .value("Max", PoolKind::Max).value("Avg", PoolKind::Avg);
+  m.def("_pool2d", [](const Tensor& x, PoolKind kind, Pair pool, Pair strides, const std::string& padding) {
+    const char* op = kind == PoolKind::Max ? "max_pool2d" : "avg_pool2d";
+    return nogil([&] { return ops::pool2d(x, kind, pool, strides, ops::parse_padding(padding, op, false)); });
   });
-  m.def("_pool1d", [](const Tensor& x, bool is_max, int64_t pool, int64_t stride, const std::string& padding) {
-    const PoolKind kind = is_max ? PoolKind::Max : PoolKind::Avg;
-    return nogil([&] {
-      return ops::pool1d(x, kind, pool, stride, ops::parse_padding(padding, is_max ? "max_pool1d" : "avg_pool1d", false));
-    });
+  m.def("_pool1d", [](const Tensor& x, PoolKind kind, int64_t pool, int64_t stride, const std::string& padding) {
+    const char* op = kind == PoolKind::Max ? "max_pool1d" : "avg_pool1d";
+    return nogil([&] { return ops::pool1d(x, kind, pool, stride, ops::parse_padding(padding, op, false)); });
   });
-  m.def("_global_pool", [](const Tensor& x, bool is_max, int dims, bool keepdims) {
-    return nogil([&] { return ops::global_pool(x, is_max ? PoolKind::Max : PoolKind::Avg, dims, keepdims); });
+  m.def("_global_pool", [](const Tensor& x, PoolKind kind, int dims, bool keepdims) {
+    return nogil([&] { return ops::global_pool(x, kind, dims, keepdims); });
   });
+  m.def("conv_output_length", [](int64_t length, int64_t kernel, const std::string& padding, int64_t stride,
+                                 int64_t dilation) {
+    return ops::conv_output_length(length, kernel, ops::parse_padding(padding, "conv_output_length", true), stride,
+                                   dilation);
+  }, py::arg("length"), py::arg("kernel"), py::arg("padding"), py::arg("stride"), py::arg("dilation") = 1);
+  m.def("conv_transpose_output_length", [](int64_t length, int64_t kernel, const std::string& padding,
+                                           int64_t stride, int64_t dilation, int64_t output_padding) {
+    return ops::conv_output_length(length, kernel, ops::parse_padding(padding, "conv_transpose_output_length", false),
+                                   stride, dilation, output_padding, true);
+  }, py::arg("length"), py::arg("kernel"), py::arg("padding"), py::arg("stride"), py::arg("dilation") = 1,
+     py::arg("output_padding") = -1);
   m.def("_upsample2d", [](const Tensor& x, Pair size) { return nogil([&] { return ops::upsample2d(x, size); }); });
   m.def("_zero_pad2d", [](const Tensor& x, Pair rows, Pair cols) {
     return nogil([&] { return ops::zero_pad2d(x, rows, cols); });

@@ -39,6 +39,8 @@ void register_errors(py::module_& m) {
       PyErr_SetString(PyExc_ValueError, e.what());
     } catch (const pydl::IndexError& e) {
       PyErr_SetString(PyExc_IndexError, e.what());
+    } catch (const pydl::OverflowError& e) {
+      PyErr_SetString(PyExc_OverflowError, e.what());
     } catch (const pydl::OutOfMemoryError& e) {
       PyErr_SetString(PyExc_MemoryError, e.what());
     } catch (const pydl::NotImplementedError& e) {
@@ -105,9 +107,11 @@ PYBIND11_MODULE(_C, m) {
     DType d = to_dtype(dtype); Device dev = to_device(device);
     return nogil([&] { return ops::eye(n, mm, d, dev); });
   });
-  m.def("_random", [](py::object shape, int kind, double a, double b, py::object dtype, py::object device) {
+  py::enum_<RandomKind>(m, "RandomKind", "The distributions of _C._random (pydl.rand, randn, uniform, normal, randint).")
+      .value("Uniform", RandomKind::Uniform).value("Normal", RandomKind::Normal).value("Integer", RandomKind::Integer);
+  m.def("_random", [](py::object shape, RandomKind kind, double a, double b, py::object dtype, py::object device) {
     Shape s = to_shape(shape); DType d = to_dtype(dtype); Device dev = to_device(device);
-    return nogil([&] { return ops::random(s, static_cast<RandomKind>(kind), a, b, d, dev); });
+    return nogil([&] { return ops::random(s, kind, a, b, d, dev); });
   });
   m.def("_dtype", [](py::object o) { return to_dtype(o); });
   m.def("_bump_version", [](const Tensor& t) { t.storage()->bump_version(); });

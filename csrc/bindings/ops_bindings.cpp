@@ -47,34 +47,29 @@ bool is_float_bound(py::handle b) {
   return !b.is_none() && !py::isinstance<py::bool_>(b) && !PyIndex_Check(b.ptr());
 }
 
-// One exact integer bound (op Maximum for min=, Minimum for max=). NumPy 2 drops a Python int bound beyond the
-// dtype's range on the harmless side (min below it, max above it); the other side is an OverflowError.
-Tensor clip_int_bound(BinaryOp op, const Tensor& x, py::handle bound) {
-  if (x.dtype() != DType::Bool && !py::isinstance<py::bool_>(bound) && py::isinstance<py::int_>(bound)) {
-    const DType d = x.dtype();
-    const py::int_ lo(d == DType::UInt8 ? 0LL : d == DType::Int32 ? static_cast<long long>(INT32_MIN) : LLONG_MIN);
-    const py::int_ hi(d == DType::UInt8 ? 255LL : d == DType::Int32 ? static_cast<long long>(INT32_MAX) : LLONG_MAX);
-    if (op == BinaryOp::Maximum ? bound < lo : bound > hi) return x;
+// A Python clip bound as ops::clip takes it (None, bool, int of any size, float, or a NumPy integer scalar).
+ops::ClipBound clip_bound(const Tensor& x, py::handle b, const char* what) {
+  ops::ClipBound out;
+  if (b.is_none()) return out;
+  out.given = true;
+  out.is_bool = py::isinstance<py::bool_>(b);  // bools are bounds too in NumPy
+  out.is_float = is_float_bound(b);
+  out.value = out.is_bool ? (b.cast<bool>() ? 1.0 : 0.0) : to_double(b, what);
+  out.text = py_repr(b);
+  if (!out.is_bool && !out.is_float && !py::isinstance<py::int_>(b)) {
+    out.operand = to_operand(b, x);  // a NumPy integer scalar: an int64 operand, like any array
+  } else if (!out.is_bool && !out.is_float) {
+    int overflow = 0;
+    out.exact = PyLong_AsLongLongAndOverflow(b.ptr(), &overflow);
+    out.beyond = overflow;
+    if (out.exact == -1 && PyErr_Occurred()) throw py::error_already_set();
   }
-  Tensor b = to_operand(bound, x);
-  return nogil([&] { return ops::binary(op, x, b); });
+  return out;
 }
 
-// NumPy's clip = minimum(maximum(x, min), max) with the binary ops' dtype rules: a float tensor keeps its dtype;
-// an int or bool tensor with a Python float bound becomes float32 (pydl's int tensor (op) Python float); with
-// Python int bounds it stays exact in its dtype (a bool tensor with an int bound becomes int64, NEP 50).
 Tensor clip_call(const Tensor& x, py::object lo, py::object hi) {
-  auto value = [](py::handle b, double none, const char* what) {  // bools are bounds too in NumPy
-    return b.is_none() ? none : py::isinstance<py::bool_>(b) ? (b.cast<bool>() ? 1.0 : 0.0) : to_double(b, what);
-  };
-  const double l = value(lo, -INFINITY, "clip: min"), h = value(hi, INFINITY, "clip: max");
-  if (l > h) throw py::value_error("clip: min (" + py_repr(lo) + ") is greater than max (" + py_repr(hi) + ")");
-  if (is_floating(x.dtype())) return unary_call(UnaryOp::Clip, x, l, h);
-  if (is_float_bound(lo) || is_float_bound(hi))
-    return unary_call(UnaryOp::Clip, nogil([&] { return ops::cast(x, DType::Float32); }), l, h);
-  if (lo.is_none() && hi.is_none()) return nogil([&] { return ops::clone(x); });
-  Tensor r = lo.is_none() ? x : clip_int_bound(BinaryOp::Maximum, x, lo);
-  return hi.is_none() ? r : clip_int_bound(BinaryOp::Minimum, r, hi);
+  const ops::ClipBound l = clip_bound(x, lo, "clip: min"), h = clip_bound(x, hi, "clip: max");
+  return nogil([&] { return ops::clip(x, l, h); });
 }
 
 }  // namespace

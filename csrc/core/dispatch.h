@@ -97,7 +97,7 @@ struct KernelTable {
 
   // ---- training kernels (ops/optim.cpp, ops/loss.cpp) ----
   // One optimizer update, in place on a contiguous parameter and its slots. `struct OptimStep` is declared in
-  // namespace pydl by this use and defined in ops/ops.h (keeps this table free of optimizer details).
+  // namespace pydl by this use and defined in core/optim.h (keeps this table free of optimizer details).
   void (*optim_update)(const struct OptimStep& step) = nullptr;
   // Contiguous (rows, cols) logits: probs = softmax(z) per row, loss[r] = -sum_j t[r, j] log probs[r, j].
   // Dense targets have the logits' shape and dtype; sparse ones are int64 class indices (rows,).

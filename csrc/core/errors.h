@@ -18,6 +18,7 @@ struct IndexError : Error { using Error::Error; };
 struct NotImplementedError : Error { using Error::Error; };
 struct RuntimeError : Error { using Error::Error; };
 struct OutOfMemoryError : Error { using Error::Error; };  // Python MemoryError
+struct OverflowError : Error { using Error::Error; };     // a value out of a dtype's range (Python OverflowError)
 
 // Formats a shape like Python prints a tuple: (2, 3), (4,), ().
 std::string shape_str(const std::vector<int64_t>& shape);

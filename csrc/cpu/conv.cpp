@@ -13,7 +13,7 @@
 #include <vector>
 #include "core/thread_pool.h"
 #include "cpu/conv_direct.h"
-#include "cpu/kernels.h"
+#include "cpu/register.h"
 
 namespace pydl {
 namespace cpu {
@@ -262,7 +262,7 @@ bool conv2d_relu_backward(const Tensor& dx, const Tensor& dw, const Tensor& db, 
   // dx only: groups of images of about kMaskBytes of masked dy each, in turn (each pass uses the threads).
   const size_t esz = dt == DType::Float64 ? sizeof(double) : sizeof(float);
   const int64_t image = g.oh * g.ow * g.oc, group = std::max<int64_t>(1, kMaskBytes / (image * int64_t(esz)));
-  const ReluMask relu_mask = conv_isa_kernels().relu_mask[dt == DType::Float64 ? 1 : 0];
+  const ReluMask relu_mask = isa_kernels().conv.relu_mask[dt == DType::Float64 ? 1 : 0];
   void* masked = std::aligned_alloc(64, (static_cast<size_t>(std::min(group, g.n) * image) * esz + 63) / 64 * 64);
   if (!masked) throw std::bad_alloc();
   std::unique_ptr<void, void (*)(void*)> hold(masked, std::free);

@@ -20,13 +20,8 @@
 namespace pydl {
 namespace cpu {
 
-const ConvIsaKernels& conv_isa_kernels() {
-  static const ConvIsaKernels table = table_for_active_isa(fill_conv_generic, fill_conv_avx2, fill_conv_avx512);
-  return table;
-}
-
 ConvTiling conv_tiling(DType dt, int64_t channels, bool exact) {
-  const ConvIsaKernels& k = conv_isa_kernels();
+  const ConvKernels& k = isa_kernels().conv;
   const int d = dt == DType::Float64 ? 1 : 0, lanes = k.lanes[d];
   const int64_t vecs = (channels + lanes - 1) / lanes;
   int nv = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(vecs, k.max_nv)));
@@ -49,7 +44,7 @@ ConvTiling conv_tiling(DType dt, int64_t channels, bool exact) {
 }
 
 bool conv_backward_data_direct_pays(const WindowGeometry& g, DType dt) {
-  return 2 * g.c >= conv_isa_kernels().lanes[dt == DType::Float64 ? 1 : 0];
+  return 2 * g.c >= isa_kernels().conv.lanes[dt == DType::Float64 ? 1 : 0];
 }
 
 namespace {

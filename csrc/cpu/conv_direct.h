@@ -3,7 +3,7 @@
 #pragma once
 #include <functional>
 #include "core/dispatch.h"
-#include "cpu/conv_isa.h"
+#include "cpu/isa_kernels.h"
 
 namespace pydl {
 namespace cpu {

@@ -1,5 +1,6 @@
-// The per-ISA convolution micro-kernel: each SIMD level (generic, AVX2, AVX-512) compiles kernels/conv_ukr.h with its
-// own flags into a table of plain functions over raw pointers; the drivers in conv_direct.cpp pick from it at run time.
+// The per-ISA convolution and pooling micro-kernels: each SIMD level (generic, AVX2, AVX-512) compiles
+// kernels/conv_ukr.h and kernels/pool_ukr.h with its own flags into two tables of plain functions over raw pointers
+// (members of that level's IsaKernels, cpu/isa_kernels.h); the drivers in conv_direct.cpp and pool.cpp pick from them.
 #pragma once
 #include <cstdint>
 
@@ -43,19 +44,21 @@ struct ConvUkr {
   ConvWeightKernel dw = nullptr, dw_edge = nullptr;
 };
 
-struct ConvIsaKernels {
+struct ConvKernels {
   int lanes[2] = {};                        // vector lanes for [float32, float64]
   int max_nv = 0;                           // widest tile, in vectors
   ConvUkr ukr[2][kMaxConvNv + 1] = {};      // [dtype][nv], nv = 1..max_nv
-  MaxPoolRun max_pool[2] = {};              // [dtype]
   ColSum col_sum[2] = {};                   // [dtype]
   ReluMask relu_mask[2] = {};               // [dtype]
 };
 
-void fill_conv_generic(ConvIsaKernels& k);
-void fill_conv_avx2(ConvIsaKernels& k);
-void fill_conv_avx512(ConvIsaKernels& k);
-const ConvIsaKernels& conv_isa_kernels();   // for active_isa()
+struct PoolKernels {
+  MaxPoolRun max_pool[2] = {};              // [dtype]
+};
+
+void fill_conv_generic(ConvKernels& conv, PoolKernels& pool);
+void fill_conv_avx2(ConvKernels& conv, PoolKernels& pool);
+void fill_conv_avx512(ConvKernels& conv, PoolKernels& pool);
 
 }  // namespace cpu
 }  // namespace pydl

@@ -94,7 +94,7 @@ bool weight_typed(T* dw, T* db, const T* x, const T* dy, const WindowGeometry& g
   std::unique_ptr<T[]> partial(new T[static_cast<size_t>((slots - 1) * K * O)]);  // every element is written first
   std::vector<T> db_partial(db ? static_cast<size_t>(slots * O) : 0);
   const bool slots_parallel = slots >= get_num_threads();
-  const ReluMask relu_mask = conv_isa_kernels().relu_mask[sizeof(T) == 8 ? 1 : 0];
+  const ReluMask relu_mask = isa_kernels().conv.relu_mask[sizeof(T) == 8 ? 1 : 0];
 
   auto slot = [&](int64_t s) {
     T* acc = s == 0 ? dw : partial.get() + (s - 1) * K * O;
@@ -160,7 +160,7 @@ bool weight_typed(T* dw, T* db, const T* x, const T* dy, const WindowGeometry& g
           }
         });
       }
-      if (dbs) conv_isa_kernels().col_sum[sizeof(T) == 8 ? 1 : 0](dbs, dyg, rows * g.ow, O);
+      if (dbs) isa_kernels().conv.col_sum[sizeof(T) == 8 ? 1 : 0](dbs, dyg, rows * g.ow, O);
     }
   };
   // Slots in parallel when there are enough for the threads; otherwise in turn, each spreading its tiles.

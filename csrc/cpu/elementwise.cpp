@@ -3,8 +3,8 @@
 #include <cstring>
 #include <type_traits>
 #include "core/elementwise_ops.h"
-#include "cpu/isa_table.h"
-#include "cpu/kernels.h"
+#include "cpu/isa_kernels.h"
+#include "cpu/register.h"
 #include "cpu/loops.h"
 
 namespace pydl {

@@ -5,7 +5,7 @@
 #include <cstring>
 #include <vector>
 #include "core/thread_pool.h"
-#include "cpu/kernels.h"
+#include "cpu/register.h"
 
 namespace pydl {
 namespace cpu {

@@ -2,7 +2,7 @@
 // Indices were validated by the op; kernels trust them.
 #include <cstring>
 #include "core/thread_pool.h"
-#include "cpu/kernels.h"
+#include "cpu/register.h"
 
 namespace pydl {
 namespace cpu {

@@ -2,7 +2,7 @@
 // rows are split across threads without changing any result.
 #include <cmath>
 #include "core/thread_pool.h"
-#include "cpu/kernels.h"
+#include "cpu/register.h"
 
 namespace pydl {
 namespace cpu {

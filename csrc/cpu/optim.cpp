@@ -6,22 +6,14 @@
 #include <cmath>
 #include <vector>
 #include "core/cpu_features.h"
+#include "core/optim.h"
 #include "core/thread_pool.h"
-#include "cpu/optim_isa.h"
-#include "cpu/kernels.h"
-#include "ops/ops.h"
+#include "cpu/isa_kernels.h"
+#include "cpu/register.h"
 
 namespace pydl {
 namespace cpu {
 namespace {
-
-static_assert(static_cast<int>(OptimRule::SGD) == static_cast<int>(OptimKind::SGD) &&
-                  static_cast<int>(OptimRule::Adagrad) == static_cast<int>(OptimKind::Adagrad) &&
-                  static_cast<int>(OptimRule::Adadelta) == static_cast<int>(OptimKind::Adadelta) &&
-                  static_cast<int>(OptimRule::RMSprop) == static_cast<int>(OptimKind::RMSprop) &&
-                  static_cast<int>(OptimRule::Adam) == static_cast<int>(OptimKind::Adam) &&
-                  static_cast<int>(OptimRule::Nadam) == static_cast<int>(OptimKind::Nadam),
-              "cpu/optim_isa.h's OptimRule mirrors ops/ops.h's OptimKind");
 
 constexpr int64_t kGrain = 32768;
 constexpr int64_t kNormChunk = 4096;
@@ -42,16 +34,11 @@ template <typename T> double sum_squares(const T* g, int64_t n) {
   return s;
 }
 
-const OptimIsaKernels& optim_isa_kernels() {
-  static const OptimIsaKernels table = table_for_active_isa(fill_optim_generic, fill_optim_avx2, fill_optim_avx512);
-  return table;
-}
-
 template <typename T> void update(const OptimStep& s) {
   const int64_t n = s.param.numel();
   const T* gr = s.grad.data<T>();
   OptimLoopArgs args{};
-  args.rule = static_cast<OptimRule>(static_cast<int>(s.kind));
+  args.rule = s.kind;
   args.nesterov = s.nesterov;
   args.amsgrad = s.amsgrad;
   args.factor = 1.0;
@@ -68,7 +55,7 @@ template <typename T> void update(const OptimStep& s) {
   args.c = s.slot2.defined() ? s.slot2.data<T>() : nullptr;
   args.lr = s.lr; args.eps = s.eps; args.beta1 = s.beta1; args.beta2 = s.beta2;
   args.c1 = s.c1; args.c2 = s.c2; args.c3 = s.c3; args.c4 = s.c4; args.c5 = s.c5;
-  const OptimLoop loop = optim_isa_kernels().loop[sizeof(T) == 8 ? 1 : 0];
+  const OptimLoop loop = isa_kernels().optim.loop[sizeof(T) == 8 ? 1 : 0];
   parallel_for(0, n, kGrain, [&](int64_t lo, int64_t hi) { loop(args, lo, hi); });
 }
 

@@ -1,20 +1,17 @@
 // Optimizer update loops that each SIMD level compiles from csrc/cpu/kernels/optim_loops.h (plain functions over
-// raw pointers, like conv_isa.h): optim.cpp keeps the threading and the gradient-norm clipping, a loop updates the
-// elements [lo, hi) of one contiguous parameter, its gradient and its slots. The per-ISA files are compiled with
-// -ffp-contract=off: the arithmetic stays the rule's, operation by operation, so NumPy doing the same float32 ops
-// agrees bit for bit at every SIMD level.
+// raw pointers, like conv_isa.h; OptimKernels is a member of cpu/isa_kernels.h's IsaKernels): optim.cpp keeps the
+// threading and the gradient-norm clipping, a loop updates the elements [lo, hi) of one contiguous parameter, its
+// gradient and its slots. The per-ISA files are compiled with -ffp-contract=off: the arithmetic stays the rule's,
+// operation by operation, so NumPy doing the same float32 ops agrees bit for bit at every SIMD level.
 #pragma once
 #include <cstdint>
+#include "core/optim_kind.h"
 
 namespace pydl {
 namespace cpu {
 
-// ops/ops.h's OptimKind, by value (this header is included by files compiled with AVX flags, which must not
-// include the op layer's headers).
-enum class OptimRule : int { SGD, Adagrad, Adadelta, RMSprop, Adam, Nadam };
-
 struct OptimLoopArgs {
-  OptimRule rule;
+  OptimKind rule;
   bool nesterov, amsgrad;
   bool scale, clip;  // multiply the gradient by `factor`; clip it to [-clipvalue, clipvalue]
   void* p;
@@ -26,13 +23,13 @@ struct OptimLoopArgs {
 };
 using OptimLoop = void (*)(const OptimLoopArgs& s, int64_t lo, int64_t hi);
 
-struct OptimIsaKernels {
+struct OptimKernels {
   OptimLoop loop[2] = {};  // [float32, float64]
 };
 
-void fill_optim_generic(OptimIsaKernels& k);
-void fill_optim_avx2(OptimIsaKernels& k);
-void fill_optim_avx512(OptimIsaKernels& k);
+void fill_optim_generic(OptimKernels& k);
+void fill_optim_avx2(OptimKernels& k);
+void fill_optim_avx512(OptimKernels& k);
 
 }  // namespace cpu
 }  // namespace pydl

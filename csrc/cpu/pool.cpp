@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <cstdint>
 #include "core/thread_pool.h"
-#include "cpu/conv_isa.h"
-#include "cpu/kernels.h"
+#include "cpu/isa_kernels.h"
+#include "cpu/register.h"
 
 namespace pydl {
 namespace cpu {
@@ -19,7 +19,7 @@ Span clip(int64_t start, int64_t k, int64_t size) { return {std::max<int64_t>(st
 template <typename T>
 void pool_forward(T* y, int32_t* arg, const T* x, PoolKind kind, const WindowGeometry& g) {
   const int64_t C = g.c;
-  const MaxPoolRun max_run = conv_isa_kernels().max_pool[sizeof(T) == 8 ? 1 : 0];  // SIMD at the machine's width
+  const MaxPoolRun max_run = isa_kernels().pool.max_pool[sizeof(T) == 8 ? 1 : 0];  // SIMD at the machine's width
   const int64_t grain = std::max<int64_t>(1, 16384 / std::max<int64_t>(1, g.ow * g.kh * g.kw * C));
   parallel_for(0, g.n * g.oh, grain, [&](int64_t lo, int64_t hi) {
     for (int64_t row = lo; row < hi; ++row) {

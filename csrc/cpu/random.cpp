@@ -3,7 +3,7 @@
 #include <algorithm>
 #include "core/random_draw.h"
 #include "core/thread_pool.h"
-#include "cpu/kernels.h"
+#include "cpu/register.h"
 
 namespace pydl {
 namespace cpu {

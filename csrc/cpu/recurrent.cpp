@@ -5,7 +5,7 @@
 #include "core/cpu_features.h"
 #include "core/dispatch.h"
 #include "core/thread_pool.h"
-#include "cpu/kernels.h"
+#include "cpu/register.h"
 #include "cpu/recurrent_isa.h"
 
 namespace pydl {

@@ -3,8 +3,8 @@
 #include <type_traits>
 #include <cmath>
 #include <vector>
-#include "cpu/isa_table.h"
-#include "cpu/kernels.h"
+#include "cpu/isa_kernels.h"
+#include "cpu/register.h"
 #include "core/thread_pool.h"
 
 namespace pydl {

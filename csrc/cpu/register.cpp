@@ -1,11 +1,30 @@
-#include "cpu/isa_table.h"
-#include "cpu/kernels.h"
+#include "cpu/isa_kernels.h"
+#include "cpu/register.h"
 
 namespace pydl {
 namespace cpu {
 
+namespace {
+// A level's whole table, from the parts its translation units fill.
+void fill_generic(IsaKernels& k) {
+  fill_elementwise_gemm_generic(k);
+  fill_conv_generic(k.conv, k.pool);
+  fill_optim_generic(k.optim);
+}
+void fill_avx2(IsaKernels& k) {
+  fill_elementwise_gemm_avx2(k);
+  fill_conv_avx2(k.conv, k.pool);
+  fill_optim_avx2(k.optim);
+}
+void fill_avx512(IsaKernels& k) {
+  fill_elementwise_gemm_avx512(k);
+  fill_conv_avx512(k.conv, k.pool);
+  fill_optim_avx512(k.optim);
+}
+}  // namespace
+
 const IsaKernels& isa_kernels() {
-  static const IsaKernels table = table_for_active_isa(fill_isa_generic, fill_isa_avx2, fill_isa_avx512);
+  static const IsaKernels table = table_for_active_isa(fill_generic, fill_avx2, fill_avx512);
   return table;
 }
 

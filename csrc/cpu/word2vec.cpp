@@ -17,7 +17,7 @@
 #include <vector>
 #include "core/philox.h"
 #include "core/word2vec.h"
-#include "cpu/kernels.h"
+#include "cpu/register.h"
 
 namespace pydl {
 namespace cpu {

@@ -12,7 +12,7 @@
 namespace pydl {
 namespace cuda {
 
-// ---- runtime (runtime.cu) -------------------------------------------------------------------------------------
+// ---- runtime (devices.cu, staging.cu) -------------------------------------------------------------------------
 cudaStream_t stream_for(int device);   // the one stream of `device`, created on first use; all our work goes there
 int sm_count(int device);              // multiprocessors of `device` (cached)
 void check(cudaError_t e, const char* what);  // throws pydl::RuntimeError("CUDA error in <what>: ...")

@@ -360,7 +360,7 @@ void gemm_typed(bool ta, bool tb, int64_t m, int64_t n, int64_t k, double alpha,
 }
 
 // The KernelTable has no tensors here, only pointers: the device is the current one, which the op layer's
-// allocations also used (see the allocator's note in runtime.cu).
+// allocations also used (see the allocator's note in allocator.cu).
 void gemm(DType dt, bool ta, bool tb, int64_t m, int64_t n, int64_t k, double alpha, const char* a, int64_t lda,
           int64_t sa, const char* b, int64_t ldb, int64_t sb, double beta, char* c, int64_t ldc, int64_t sc,
           int64_t batch) {

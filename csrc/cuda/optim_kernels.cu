@@ -7,7 +7,7 @@
 // read there by the update, so nothing waits for the host.
 #include <cmath>
 #include "cuda/common.cuh"
-#include "ops/ops.h"
+#include "core/optim.h"
 
 namespace pydl {
 namespace cuda {

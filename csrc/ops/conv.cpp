@@ -165,6 +165,21 @@ Padding parse_padding(const std::string& name, const char* op, bool allow_causal
                            name, "'"));
 }
 
+int64_t conv_output_length(int64_t length, int64_t kernel, Padding padding, int64_t stride, int64_t dilation,
+                           int64_t output_padding, bool transposed) {
+  const char* op = transposed ? "conv_transpose_output_length" : "conv_output_length";
+  PYDL_CHECK(length >= 0, ValueError, op, ": length must be non-negative, got ", length);
+  PYDL_CHECK(kernel >= 1 && stride >= 1 && dilation >= 1, ValueError, op, ": kernel, stride and dilation must be "
+             "positive integers, got ", kernel, ", ", stride, " and ", dilation);
+  if (!transposed) return window_dim(length, kernel, stride, dilation, padding, op).out;
+  PYDL_CHECK(output_padding < stride, ValueError, op, ": output_padding must be smaller than the stride, got ",
+             output_padding, " with stride ", stride);
+  const __int128 len = transpose_output_length(length, kernel, stride, dilation, padding, output_padding);
+  PYDL_CHECK(len <= INT64_MAX, ValueError, op, ": the output of a length of ", length, " with a kernel of ", kernel,
+             ", stride ", stride, " and dilation ", dilation, " is too large (its length overflows 64 bits)");
+  return static_cast<int64_t>(len);
+}
+
 Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& b, Pair strides, Padding padding, Pair dilation,
               const std::string& activation) {
   const char* op = "conv2d";
@@ -220,13 +235,10 @@ Tensor conv2d_transpose(const Tensor& x, const Tensor& w, const Tensor& b, Pair 
   int64_t out_len[2], pad[2];
   const int64_t in_len[2] = {g.oh, g.ow}, k[2] = {g.kh, g.kw};
   for (int i = 0; i < 2; ++i) {
-    using I = __int128;
     const int64_t s = strides[i];
-    const I span = I(dilation[i]) * (k[i] - 1) + 1;
     // Keras deconv_output_length, then TensorFlow's padding of the forward convolution of that length.
-    I len;
-    if (!has_op) len = padding == Padding::Valid ? I(in_len[i]) * s + std::max<I>(span - s, 0) : I(in_len[i]) * s;
-    else len = I(in_len[i] - 1) * s + span - 2 * (padding == Padding::Same ? span / 2 : 0) + output_padding[i];
+    const __int128 len = transpose_output_length(in_len[i], k[i], s, dilation[i], padding,
+                                                 has_op ? output_padding[i] : -1);
     PYDL_CHECK(len <= INT64_MAX, ValueError, op, ": the output of an input of shape ", shape_str(x.shape()),
                " with kernel shape ", shape_str(w.shape()), ", strides (", strides[0], ", ", strides[1],
                ") and dilation (", dilation[0], ", ", dilation[1], ") is too large (its length overflows 64 bits)");

@@ -1,8 +1,11 @@
 // The op layer: validate inputs, infer the output shape, allocate, call the registered kernel, record the gradient.
 // Every function here is differentiable where its dtype allows unless noted.
 #pragma once
+#include <array>
+#include <string>
 #include <vector>
 #include "core/dispatch.h"
+#include "core/optim.h"
 #include "core/tensor.h"
 
 namespace pydl {
@@ -81,6 +84,23 @@ Tensor sum_to_shape(const Tensor& g, const Shape& shape);  // sums broadcast dim
 // A view of t broadcast to `shape` (already checked compatible) for kernels: no autograd state, t itself if equal.
 Tensor broadcast_view(const Tensor& t, const Shape& shape);
 
+// ---- clip (clip.cpp): one bound as the caller gave it
+struct ClipBound {
+  bool given = false;     // false: no bound on this side
+  bool is_float = false;  // a float bound: an integer or bool x is clipped as float32
+  bool is_bool = false;   // a bool bound (0 or 1 in x's dtype)
+  double value = 0;       // the bound as a double (bools are 0 and 1)
+  int64_t exact = 0;      // an integer bound's exact value when it fits int64 ...
+  int beyond = 0;         // ... else -1 (below int64's range) or +1 (above it)
+  Tensor operand;         // or an integer operand as it is (a NumPy integer scalar: binary-op promotion applies)
+  std::string text;       // as written, for messages
+};
+// NumPy's clip = minimum(maximum(x, min), max) with the binary ops' dtype rules: a float x keeps its dtype; an
+// integer or bool x with a float bound becomes float32; integer bounds stay exact in x's dtype (a bool x with an int
+// bound becomes int64), an int beyond the dtype's range is dropped on the harmless side (min below it, max above
+// it; NumPy 2) and an OverflowError on the other. ValueError when min > max.
+Tensor clip(const Tensor& x, const ClipBound& lo, const ClipBound& hi);
+
 // ---- reductions (reduce.cpp); axes empty = all
 Tensor sum(const Tensor& t, std::vector<int64_t> axes, bool keepdims);
 Tensor mean(const Tensor& t, std::vector<int64_t> axes, bool keepdims);
@@ -106,30 +126,14 @@ void check_float(const Tensor& t, const char* op);
 
 // ---- training: fused optimizer updates (optim.cpp) and softmax cross-entropy (loss.cpp) ----
 namespace pydl {
-
-enum class OptimKind : int { SGD, Adagrad, Adadelta, RMSprop, Adam, Nadam };
-
-// One update of `param` from `grad`. Scalars are computed in double by the caller and cast to the parameter's
-// dtype once, so a NumPy reference doing the same float32 array arithmetic matches bit for bit.
-//   SGD      slot0 velocity (only when beta1 = momentum > 0)
-//   Adagrad  slot0 accumulator                  Adadelta slot0 accumulator, slot1 delta accumulator
-//   RMSprop  slot0 accumulator (beta1 = rho)    Adam     slot0 m, slot1 v, slot2 vhat (amsgrad)
-//   Nadam    slot0 m, slot1 v; c1 = 1 - m_schedule_new, c2 = 1 - m_schedule_next, c3 = 1 - beta_2^t,
-//            c4 = 1 - momentum_cache_t, c5 = momentum_cache_t+1
-// Adam's lr is already bias-corrected. clipnorm > 0 rescales the gradient to that L2 norm when it is larger;
-// clipvalue > 0 then clamps each element to [-clipvalue, clipvalue].
-struct OptimStep {
-  OptimKind kind = OptimKind::SGD;
-  Tensor param, grad, slot0, slot1, slot2;
-  double lr = 0.01, beta1 = 0, beta2 = 0, eps = 1e-7;
-  double c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0;
-  bool nesterov = false, amsgrad = false;
-  double clipnorm = 0, clipvalue = 0;
-};
-
 namespace ops {
-// Validates the step (float dtype, contiguous parameter and slots of its shape) and runs the kernel.
+// Validates the step (core/optim.h; float dtype, contiguous parameter and slots of its shape) and runs the kernel.
 void optim_update(const OptimStep& step);
+// One optimizer step over a model: `rule` carries the kind and hyperparameters, then parameter i is updated from
+// grads[i] (or, when `grads` is null, from its own .grad) with slots[i]. A parameter without a gradient keeps its
+// value; with clear_grad, each updated parameter's .grad is reset. Returns the number of parameters updated.
+int64_t optim_update_all(const OptimStep& rule, const std::vector<Tensor>& params, const std::vector<Tensor>* grads,
+                         const std::vector<std::array<Tensor, 3>>& slots, bool clear_grad);
 // Softmax cross-entropy over the last axis: logits (..., C); target (..., C) floats or (...) int64 indices.
 // Returns the per-row loss (...); differentiable in the logits (gradient softmax * sum(t) - t).
 Tensor softmax_cross_entropy(const Tensor& logits, const Tensor& target);
@@ -146,6 +150,10 @@ namespace ops {
 enum class Padding { Valid, Same, Causal };  // Same pads asymmetrically (extra at the end); Causal: conv1d only
 using Pair = std::array<int64_t, 2>;          // (height, width) values: strides, dilation, pool size, ...
 Padding parse_padding(const std::string& name, const char* op, bool allow_causal);
+// The output length along one dim of a convolution or pooling window (window.h's rule, the one Python's
+// compute_output_shape uses too) or, when `transposed`, of a transposed convolution (output_padding < 0: None).
+int64_t conv_output_length(int64_t length, int64_t kernel, Padding padding, int64_t stride, int64_t dilation,
+                           int64_t output_padding = -1, bool transposed = false);
 // x (n, h, w, c), w (kh, kw, c, filters), b (filters) or undefined. activation: "" or "linear" (none), "relu"
 // (fused into the kernel), "sigmoid", "tanh", "softplus", "elu", "leaky_relu".
 Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& b, Pair strides, Padding padding, Pair dilation,

@@ -53,5 +53,31 @@ void optim_update(const OptimStep& in) {
     if (t->defined()) t->storage()->bump_version();
 }
 
+int64_t optim_update_all(const OptimStep& rule, const std::vector<Tensor>& params, const std::vector<Tensor>* grads,
+                         const std::vector<std::array<Tensor, 3>>& slots, bool clear_grad) {
+  const int kind = static_cast<int>(rule.kind);
+  PYDL_CHECK(kind >= 0 && kind <= static_cast<int>(OptimKind::Nadam), ValueError, "unknown optimizer kind ", kind);
+  PYDL_CHECK(slots.size() == params.size(), ValueError, "_optim_update: ", params.size(), " parameters but ",
+             slots.size(), " slot lists");
+  PYDL_CHECK(!grads || grads->size() == params.size(), ValueError, "_optim_update: ", params.size(),
+             " parameters but ", grads->size(), " gradients");
+  // Every gradient is read before any update, so a parameter listed twice sees the same gradient twice.
+  std::vector<OptimStep> steps;
+  steps.reserve(params.size());
+  for (size_t i = 0; i < params.size(); ++i) {
+    OptimStep s = rule;
+    s.param = params[i];
+    s.grad = grads ? (*grads)[i] : s.param.grad();
+    if (!s.grad.defined()) continue;  // a parameter the loss does not depend on keeps its value
+    s.slot0 = slots[i][0]; s.slot1 = slots[i][1]; s.slot2 = slots[i][2];
+    steps.push_back(std::move(s));
+  }
+  for (OptimStep& s : steps) {
+    optim_update(s);
+    if (clear_grad) s.param.set_grad(Tensor());
+  }
+  return static_cast<int64_t>(steps.size());
+}
+
 }  // namespace ops
 }  // namespace pydl

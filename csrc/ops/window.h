@@ -34,6 +34,15 @@ inline WindowDim window_dim(int64_t in, int64_t k, int64_t s, int64_t d, Padding
   return {static_cast<int64_t>(out), static_cast<int64_t>(before)};
 }
 
+// Keras's deconv_output_length: the length of a transposed convolution's output along one dim (output_padding < 0
+// means None). In 128 bits; the caller checks that it fits int64 (and that its forward convolution gives `in` back).
+inline __int128 transpose_output_length(int64_t in, int64_t k, int64_t s, int64_t d, Padding p, int64_t output_padding) {
+  using I = __int128;
+  const I span = I(d) * (k - 1) + 1;
+  if (output_padding < 0) return p == Padding::Valid ? I(in) * s + std::max<I>(span - s, 0) : I(in) * s;
+  return I(in - 1) * s + span - 2 * (p == Padding::Same ? span / 2 : 0) + output_padding;
+}
+
 // Does a window over (rows, cols) give an output? A 'valid' window needs at least one position in each dim;
 // 'same' and 'causal' have one output per stride of input, so only a zero-length input gives a zero-length output
 // (TensorFlow/Keras: an empty result, not an error).

@@ -2,7 +2,7 @@
 Conv2DTranspose, UpSampling2D and ZeroPadding2D. Kernels use Keras's shapes ((k..., in, filters); transposed
 (kh, kw, filters, in)), so Keras weight files map one to one. channels_last only."""
 
-from .. import activations, initializers, ops, regularizers
+from .. import activations, initializers, nn_ops, ops, regularizers
 from ..utils.registry import register
 from .base import InputSpec, Layer
 from .core import _deser_common, _weights_config
@@ -26,14 +26,8 @@ def _check_format(data_format, layer):
 
 
 def conv_output_length(length, kernel, padding, stride, dilation=1):
-    if length is None:
-        return None
-    k = kernel + (kernel - 1) * (dilation - 1)
-    if padding in ("same", "causal"):
-        out = length
-    else:
-        out = length - k + 1
-    return max(0, (out + stride - 1) // stride)
+    """One dim of a conv or pooling output (None stays None); the rule is the C++ ops' own (csrc/ops/window.h)."""
+    return None if length is None else nn_ops.conv_output_length(length, kernel, padding, stride, dilation)
 
 
 class _Conv(Layer):
@@ -148,17 +142,9 @@ class Conv2DTranspose(Conv2D):
         return ops.relu(y) if fused == "relu" else y
 
     def compute_output_shape(self, input_shape):
-        out = []
-        for i in range(2):
-            n, k, s = input_shape[1 + i], self.kernel_size[i], self.strides[i]
-            k = k + (k - 1) * (self.dilation_rate[i] - 1)
-            if n is None:
-                out.append(None)
-            elif self.output_padding is None:
-                out.append(n * s if self.padding == "same" else n * s + max(k - s, 0))
-            else:
-                pad = k // 2 if self.padding == "same" else 0
-                out.append((n - 1) * s + k - 2 * pad + self.output_padding[i])
+        out = [None if input_shape[1 + i] is None else nn_ops.conv_transpose_output_length(
+            input_shape[1 + i], self.kernel_size[i], self.padding, self.strides[i], self.dilation_rate[i],
+            None if self.output_padding is None else self.output_padding[i]) for i in range(2)]
         return (input_shape[0],) + tuple(out) + (self.filters,)
 
     def get_config(self):

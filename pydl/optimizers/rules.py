@@ -17,7 +17,7 @@ def _beta(cls, name, v):
 class SGD(Optimizer):
     """p -= lr * g; with momentum m: v = m * v - lr * g, p += v (nesterov: p += m * v - lr * g)."""
 
-    _kind = nn_ops.SGD
+    _kind = nn_ops.OptimKind.SGD
     _default_lr = 0.01
 
     def __init__(self, learning_rate=None, momentum=0.0, nesterov=False, lr=None, **kwargs):
@@ -43,7 +43,7 @@ class SGD(Optimizer):
 class Adagrad(Optimizer):
     """a += g**2; p -= lr * g / (sqrt(a) + epsilon)."""
 
-    _kind = nn_ops.ADAGRAD
+    _kind = nn_ops.OptimKind.Adagrad
     _slot_names = ("accumulator",)
     _default_lr = 0.01
 
@@ -52,7 +52,7 @@ class Adagrad(Optimizer):
 class Adadelta(Optimizer):
     """a = rho a + (1 - rho) g**2; u = g sqrt(d + eps) / sqrt(a + eps); p -= lr u; d = rho d + (1 - rho) u**2."""
 
-    _kind = nn_ops.ADADELTA
+    _kind = nn_ops.OptimKind.Adadelta
     _slot_names = ("accumulator", "delta_accumulator")
     _default_lr = 1.0
 
@@ -71,7 +71,7 @@ class Adadelta(Optimizer):
 class RMSprop(Optimizer):
     """a = rho a + (1 - rho) g**2; p -= lr * g / (sqrt(a) + epsilon)."""
 
-    _kind = nn_ops.RMSPROP
+    _kind = nn_ops.OptimKind.RMSprop
     _slot_names = ("accumulator",)
     _default_lr = 0.001
 
@@ -91,7 +91,7 @@ class Adam(Optimizer):
     """m, v moving averages of g and g**2; p -= lr_t m / (sqrt(v) + eps), lr_t = lr sqrt(1 - b2^t) / (1 - b1^t).
     amsgrad uses the running maximum of v."""
 
-    _kind = nn_ops.ADAM
+    _kind = nn_ops.OptimKind.Adam
     _default_lr = 0.001
 
     def __init__(self, learning_rate=None, beta_1=0.9, beta_2=0.999, amsgrad=False, lr=None, **kwargs):
@@ -117,7 +117,7 @@ class Adam(Optimizer):
 class Nadam(Optimizer):
     """Adam with Nesterov momentum and Keras 2's momentum schedule (schedule_decay)."""
 
-    _kind = nn_ops.NADAM
+    _kind = nn_ops.OptimKind.Nadam
     _slot_names = ("m", "v")
     _default_lr = 0.002
 

@@ -3,8 +3,8 @@
 #include <cstdlib>
 #include <cstring>
 #include "core/thread_pool.h"
-#include "cpu/isa_table.h"
-#include "cpu/kernels.h"
+#include "cpu/isa_kernels.h"
+#include "cpu/register.h"
 
 namespace pydl {
 namespace cpu {

@@ -1,7 +1,7 @@
 // The AVX2 + FMA build of the elementwise loops and the GEMM micro-kernel (compile flags set in CMakeLists.txt).
 #include <type_traits>
 #include <utility>
-#include "cpu/isa_table.h"
+#include "cpu/isa_kernels.h"
 
 namespace {
 constexpr int kLanesF32 = 8;
@@ -14,13 +14,21 @@ constexpr int kLanesF32 = 8;
 namespace pydl {
 namespace cpu {
 
-void fill_isa_avx2(IsaKernels& k) {
+// GEMM tile: kGemmMr rows x kGemmNv vectors of C in registers; blocks of A (kGemmMc x kGemmKc) stay in L2 and
+// panels of B (kGemmKc x kGemmNc) in L3.
+constexpr int kLanesF64 = kLanesF32 / 2;
+constexpr int kGemmMr = 6, kGemmNv = 2;
+constexpr int64_t kGemmMc = 144, kGemmKc = 256, kGemmNcF32 = 3072, kGemmNcF64 = 2048;
+
+void fill_elementwise_gemm_avx2(IsaKernels& k) {
   fill_elementwise(k);
   k.softmax_rows_f32 = softmax_rows_f32;
-  k.gemm[0] = GemmKernel{6, 16, 144, 256, 3072, gemm_ukr<float, 6, 2, 8>,
-                         gemm_ukr_direct_a<float, 6, 2, 8>, gemm_rows<float, 8>};
-  k.gemm[1] = GemmKernel{6, 8, 144, 256, 2048, gemm_ukr<double, 6, 2, 4>,
-                         gemm_ukr_direct_a<double, 6, 2, 4>, gemm_rows<double, 4>};
+  k.gemm[0] = GemmKernel{kGemmMr, kGemmNv * kLanesF32, kGemmMc, kGemmKc, kGemmNcF32,
+                         gemm_ukr<float, kGemmMr, kGemmNv, kLanesF32>,
+                         gemm_ukr_direct_a<float, kGemmMr, kGemmNv, kLanesF32>, gemm_rows<float, kLanesF32>};
+  k.gemm[1] = GemmKernel{kGemmMr, kGemmNv * kLanesF64, kGemmMc, kGemmKc, kGemmNcF64,
+                         gemm_ukr<double, kGemmMr, kGemmNv, kLanesF64>,
+                         gemm_ukr_direct_a<double, kGemmMr, kGemmNv, kLanesF64>, gemm_rows<double, kLanesF64>};
 }
 
 }  // namespace cpu

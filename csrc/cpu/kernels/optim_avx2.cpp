@@ -10,7 +10,7 @@ namespace {
 namespace pydl {
 namespace cpu {
 
-void fill_optim_avx2(OptimIsaKernels& k) {
+void fill_optim_avx2(OptimKernels& k) {
   k.loop[0] = optim_loop<float>;
   k.loop[1] = optim_loop<double>;
 }

@@ -4,7 +4,7 @@
 // vectorizes, and the gradient's clipping branches are loop-invariant (the compiler unswitches them).
 template <typename T>
 void optim_loop(const pydl::cpu::OptimLoopArgs& s, int64_t lo, int64_t hi) {
-  using pydl::cpu::OptimRule;
+  using pydl::OptimKind;
   T* __restrict p = static_cast<T*>(s.p);
   const T* __restrict gr = static_cast<const T*>(s.g);
   T* __restrict a = static_cast<T*>(s.a);
@@ -24,7 +24,7 @@ void optim_loop(const pydl::cpu::OptimLoopArgs& s, int64_t lo, int64_t hi) {
     return g;
   };
   switch (s.rule) {
-    case OptimRule::SGD:
+    case OptimKind::SGD:
       if (!a) {
         for (int64_t i = lo; i < hi; ++i) p[i] = p[i] - lr * G(i);
       } else if (s.nesterov) {
@@ -40,14 +40,14 @@ void optim_loop(const pydl::cpu::OptimLoopArgs& s, int64_t lo, int64_t hi) {
         }
       }
       break;
-    case OptimRule::Adagrad:
+    case OptimKind::Adagrad:
       for (int64_t i = lo; i < hi; ++i) {
         const T g = G(i);
         a[i] = a[i] + g * g;
         p[i] = p[i] - lr * g / (std::sqrt(a[i]) + eps);
       }
       break;
-    case OptimRule::Adadelta:
+    case OptimKind::Adadelta:
       for (int64_t i = lo; i < hi; ++i) {
         const T g = G(i);
         a[i] = b1 * a[i] + one_b1 * g * g;
@@ -56,14 +56,14 @@ void optim_loop(const pydl::cpu::OptimLoopArgs& s, int64_t lo, int64_t hi) {
         b[i] = b1 * b[i] + one_b1 * upd * upd;
       }
       break;
-    case OptimRule::RMSprop:
+    case OptimKind::RMSprop:
       for (int64_t i = lo; i < hi; ++i) {
         const T g = G(i);
         a[i] = b1 * a[i] + one_b1 * g * g;
         p[i] = p[i] - lr * g / (std::sqrt(a[i]) + eps);
       }
       break;
-    case OptimRule::Adam:
+    case OptimKind::Adam:
       if (s.amsgrad) {
         for (int64_t i = lo; i < hi; ++i) {
           const T g = G(i);
@@ -81,7 +81,7 @@ void optim_loop(const pydl::cpu::OptimLoopArgs& s, int64_t lo, int64_t hi) {
         }
       }
       break;
-    case OptimRule::Nadam:
+    case OptimKind::Nadam:
       for (int64_t i = lo; i < hi; ++i) {
         const T g = G(i);
         const T g_prime = g / c1;

@@ -1,6 +1,6 @@
 // Vectorised float32 exp/log/sigmoid/tanh (relative error <= 1e-6, checked in tests/ops/test_vec_math.py) written
 // with GCC vector extensions, so each per-ISA file compiles them to its own width. Included inside an anonymous
-// namespace after scalar_math.h and the file's `constexpr int kLanesF32` (its float lane count).
+// namespace after core/elementwise_math.h and the file's `constexpr int kLanesF32` (its float lane count).
 //
 // exp: x = n ln2 + r, |r| <= ln2/2; e^r by its degree-7 Taylor polynomial; 2^n applied as two exponent-field
 // scalings so results that are subnormal or near overflow are still formed correctly.

@@ -1,10 +1,13 @@
-// Entry points that each SIMD level (generic, AVX2, AVX-512) compiles from the same sources with its own flags.
-// They are plain functions over raw pointers: the blocking, iteration and threading around them live in generic
-// code, so no template or inline helper compiled with AVX flags can be shared with (and leak into) the generic path.
+// The per-ISA kernel table: one IsaKernels per SIMD level (generic, AVX2, AVX-512), each filled from the same sources
+// compiled with that level's flags, and one chosen at run time (isa_kernels()). Its entries are plain functions over
+// raw pointers: the blocking, iteration and threading around them live in generic code, so no template or inline
+// helper compiled with AVX flags can be shared with (and leak into) the generic path.
 #pragma once
 #include <cstdint>
 #include "core/cpu_features.h"
 #include "core/dispatch.h"
+#include "cpu/conv_isa.h"
+#include "cpu/optim_isa.h"
 
 namespace pydl {
 namespace cpu {
@@ -38,17 +41,23 @@ struct GemmKernel {
 };
 
 struct IsaKernels {
+  // elementwise, softmax and GEMM: kernels/isa_<level>.cpp
   UnaryLoop unary[kUnaryOps][2] = {};
   UnaryBackwardLoop unary_backward[kUnaryOps][2] = {};
   BinaryLoop binary[kBinaryOps][2] = {};  // comparisons write bool
   GemmKernel gemm[2] = {};
   void (*softmax_rows_f32)(float* y, const float* x, int64_t rows, int64_t cols, bool log) = nullptr;
+  ConvKernels conv;    // kernels/conv_<level>.cpp
+  PoolKernels pool;    // kernels/conv_<level>.cpp (pool_ukr.h)
+  OptimKernels optim;  // kernels/optim_<level>.cpp
 };
 
-void fill_isa_generic(IsaKernels& k);
-void fill_isa_avx2(IsaKernels& k);
-void fill_isa_avx512(IsaKernels& k);
-const IsaKernels& isa_kernels();  // for active_isa()
+// The elementwise, softmax and GEMM part of each level's table (the other families fill theirs: conv_isa.h,
+// optim_isa.h); register.cpp puts a level's parts together.
+void fill_elementwise_gemm_generic(IsaKernels& k);
+void fill_elementwise_gemm_avx2(IsaKernels& k);
+void fill_elementwise_gemm_avx512(IsaKernels& k);
+const IsaKernels& isa_kernels();  // the active level's table
 
 inline int float_index(DType d) { return d == DType::Float64 ? 1 : 0; }
 

@@ -1,4 +1,4 @@
-// Registration hooks of the CPU kernel families (one per file), called by register_kernels.
+// Registration hooks of the CPU kernel families (one per file), called by register_kernels (register.cpp).
 #pragma once
 #include "core/dispatch.h"
 
