@@ -15,7 +15,6 @@ TOTAL_BUDGET = 55_000  # 44,285 lines when this was written (Dec 2026); plugins 
 # Today's files over FILE_BUDGET, at their size then: they may shrink, not grow. Remove a row once under budget.
 ALLOWED = {
     "pydl/tensor.py": 512,
-    "tests/cuda/test_cuda_parity.py": 769,
 }
 GENERATED = {"pydl/_C.pyi"}  # written by tools/gen_stubs.py, not by hand: not counted
 

@@ -1,0 +1,8 @@
+"""Fixtures of the CUDA tests."""
+import numpy as np
+import pytest
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(7)
