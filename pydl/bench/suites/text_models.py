@@ -16,7 +16,7 @@ import numpy as np
 
 import pydl
 
-from . import Case
+from . import Case, register
 
 BATCH, LR = 128, 0.001
 # name: (vocabulary, review length, layer)
@@ -24,20 +24,20 @@ NETS = {"rnn": (10000, 100, "simple_rnn"), "lstm": (10000, 100, "lstm"), "gru": 
         "conv": (5000, 400, "conv")}
 
 
-def pydl_model(vocab, length, kind):
+def pydl_model(vocab, length, kind, units=256):
     L = pydl.layers
     head = [L.Embedding(vocab, 64, input_length=length), L.SpatialDropout1D(0.2)]
     if kind == "conv":
-        body = [L.Conv1D(256, 3, activation="relu"), L.GlobalMaxPooling1D(), L.Dense(256, activation="relu"),
+        body = [L.Conv1D(units, 3, activation="relu"), L.GlobalMaxPooling1D(), L.Dense(units, activation="relu"),
                 L.Dropout(0.2)]
     else:
-        body = [{"simple_rnn": L.SimpleRNN, "lstm": L.LSTM, "gru": L.GRU}[kind](256, dropout=0.2)]
+        body = [{"simple_rnn": L.SimpleRNN, "lstm": L.LSTM, "gru": L.GRU}[kind](units, dropout=0.2)]
     model = pydl.models.Sequential(head + body + [L.Dense(1, activation="sigmoid")])
     model.compile(loss="binary_crossentropy", optimizer=pydl.optimizers.Adam(learning_rate=LR), metrics=["accuracy"])
     return model
 
 
-def _torch_net(torch, kind):
+def _torch_net(torch, kind, units=256):
     nn = torch.nn
 
     class Net(nn.Module):
@@ -48,13 +48,13 @@ def _torch_net(torch, kind):
             self.emb = nn.Embedding(vocab, 64)
             self.drop_embed = nn.Dropout1d(0.2)
             if kind == "conv":
-                self.conv = nn.Conv1d(64, 256, 3)
-                self.dense = nn.Linear(256, 256)
+                self.conv = nn.Conv1d(64, units, 3)
+                self.dense = nn.Linear(units, units)
                 self.drop = nn.Dropout(0.2)
             else:  # Keras's dropout=.2 on a recurrent layer: one input-feature mask per sequence
                 self.drop_in = nn.Dropout1d(0.2)
-                self.rnn = {"simple_rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[kind](64, 256, batch_first=True)
-            self.out = nn.Linear(256, 1)
+                self.rnn = {"simple_rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[kind](64, units, batch_first=True)
+            self.out = nn.Linear(units, 1)
 
         def forward(self, ids):
             x = self.drop_embed(self.emb(ids).transpose(1, 2))  # (batch, channels, time)
@@ -85,9 +85,9 @@ class _Result:
         self.numpy = lambda: np.array([loss])
 
 
-def _torch_fn(torch, kind, vocab, weights, x, y):
+def _torch_fn(torch, kind, vocab, units, weights, x, y):
     F = torch.nn.functional
-    model = _torch_net(torch, kind)(vocab)
+    model = _torch_net(torch, kind, units)(vocab)
     with torch.no_grad():
         for t, w in zip(model.state_dict().values(), _torch_weights(kind, weights)):
             t.copy_(torch.from_numpy(np.ascontiguousarray(w, dtype=np.float32)))
@@ -122,18 +122,21 @@ def data(n, vocab, length, rng):
     return x, y
 
 
+@register("text", default=False)
 def cases(quick, torch):
-    """Registered through models.cases (same suite, same table)."""
+    """Part of the models suite (`pydl bench --models`), and alone as `pydl bench --ops text`."""
     rng = np.random.default_rng(11)
     n = 128 if quick else 1024
     for name, (vocab, length, kind) in NETS.items():
-        length = length // 5 if quick else length  # quick: a smoke run, one batch of short reviews
+        # quick: a smoke run, one batch of short reviews through narrow layers
+        length, units = (length // 5, 32) if quick else (length, 256)
         x, y = data(n, vocab, length, rng)
         pydl.manual_seed(11)
-        model = pydl_model(vocab, length, kind)
+        model = pydl_model(vocab, length, kind, units)
         fns = {"pydl": _fit_fn(model, x, y)}
         if torch:
-            fns["torch"] = _torch_fn(torch, kind, vocab, model.get_weights(), x, y)
+            fns["torch"] = _torch_fn(torch, kind, vocab, units, model.get_weights(), x, y)
         # mean losses of 1 (quick) or 8 batches from the same start, under different dropout masks
-        yield Case(f"{name} (ch11)", f"{n}x{length} ids, batch {BATCH}", "k samples/s", n, fns,
+        shape = f"{n}x{length} ids, batch {BATCH}" + (f", {units} units" if quick else "")
+        yield Case(f"{name} (ch11)", shape, "k samples/s", n, fns,
                    tol=0.1 if quick else 0.05, scale=1e3)
