@@ -340,6 +340,13 @@ def _scatter_flat(self, flat_idx, values):
     _C._bump_version(flat)  # autograd must see this write to memory it may have saved
 
 
+def _scatter_rows(self, rows, values):
+    """self[rows] = values for a contiguous CPU tensor and distinct int64 row numbers (the lazy optimizer path): a
+    plain copy through NumPy on the shared memory, with the version bump autograd needs."""
+    np.asarray(self)[rows] = np.asarray(values)
+    _C._bump_version(self)
+
+
 _C._set_index_hooks(_advanced_getitem, _advanced_setitem)
 Tensor.numpy = _numpy
 Tensor.__array__ = _array
