@@ -17,11 +17,11 @@ import statistics
 import time
 
 import numpy as np
+from pydl_nlp import data as nlp_data
+from pydl_nlp import models as nlp_models
 
 import pydl
 from pydl.bench.suites import text_models
-from pydl_nlp import data as nlp_data
-from pydl_nlp import models as nlp_models
 
 # name: (pydl_nlp.models builder, vocabulary, review length)
 MODELS = {"dense": (nlp_models.dense, 5000, 100), "conv": (nlp_models.conv, 5000, 400),
@@ -86,7 +86,7 @@ def run_torch(torch, name, data, epochs, seed, weights):
 
 def _summary(runs):
     last, best = [r[-1] for r in runs], [max(r) for r in runs]
-    sd = lambda v: statistics.stdev(v) if len(v) > 1 else 0.0  # noqa: E731
+    sd = lambda v: statistics.stdev(v) if len(v) > 1 else 0.0
     return {"last": statistics.mean(last), "last_sd": sd(last), "best": statistics.mean(best), "best_sd": sd(best),
             "runs": runs}
 
@@ -122,7 +122,7 @@ def main(argv=None):
             secs[0] += t1 - t0
             secs[1] += time.perf_counter() - t1
         r = results[name] = {"pydl": _summary(ours), "torch": _summary(theirs), "seconds": secs}
-        cell = lambda s, k: f"{100 * s[k]:6.2f} ± {100 * s[k + '_sd']:4.2f} %"  # noqa: E731
+        cell = lambda s, k: f"{100 * s[k]:6.2f} ± {100 * s[k + '_sd']:4.2f} %"
         print(f"{name:<6} {cell(r['pydl'], 'last')} {cell(r['torch'], 'last')} {cell(r['pydl'], 'best')} "
               f"{cell(r['torch'], 'best')}  {secs[0]:6.1f} s / {secs[1]:.1f} s", flush=True)
     print(f"data: {what}")
