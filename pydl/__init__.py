@@ -11,6 +11,7 @@ from ._dtypes import DType, bool_, float32, float64, int32, int64, uint8
 from .tensor import (Device, Tensor, arange, device, empty, empty_like, eye, from_dlpack, from_numpy, full, full_like,
                      linspace, manual_seed, normal, ones, ones_like, rand, rand_like, randint, randn, randn_like,
                      tensor, uniform, zeros, zeros_like)
+from . import _indexing  # noqa: F401  (installs Tensor's advanced-indexing hooks)
 from .ops import *  # noqa: F401,F403  (the op functions: add, matmul, relu, sum, ...)
 from .ops import __all__ as _ops_all
 from . import autograd, ops

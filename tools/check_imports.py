@@ -16,8 +16,8 @@ import sys
 
 # The modules allowed to import pydl._C: the Python side of the bindings. Keep this list short; a new module that
 # needs the core goes through one of these.
-BRIDGES = {"pydl", "pydl._dtypes", "pydl.tensor", "pydl.autograd", "pydl.ops", "pydl.nn_ops", "pydl.nlp_ops",
-           "pydl.rnn_ops", "pydl.cuda"}
+BRIDGES = {"pydl", "pydl._dtypes", "pydl.tensor", "pydl._indexing", "pydl.autograd", "pydl.ops", "pydl.nn_ops",
+           "pydl.nlp_ops", "pydl.rnn_ops", "pydl.cuda"}
 KERNEL_DIRS = ("csrc/cpu", "csrc/cuda")
 _INCLUDE_OPS = re.compile(r'^\s*#\s*include\s*[<"]ops/', re.M)
 

@@ -14,7 +14,6 @@ FILE_BUDGET = 500
 TOTAL_BUDGET = 55_000  # 44,285 lines when this was written (Dec 2026); plugins under way need room
 # Today's files over FILE_BUDGET, at their size then: they may shrink, not grow. Remove a row once under budget.
 ALLOWED = {
-    "pydl/tensor.py": 512,
 }
 GENERATED = {"pydl/_C.pyi"}  # written by tools/gen_stubs.py, not by hand: not counted
 

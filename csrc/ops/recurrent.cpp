@@ -1,9 +1,10 @@
 // SimpleRNN, LSTM and GRU over a whole sequence in one op. The input projection of every step is one GEMM
-// (x (B*T, F) @ kernel + bias, written into the gate buffer); each step adds h_prev @ recurrent_kernel with one
+// (x (T*B, F) @ kernel + bias, written into the gate buffer); each step adds h_prev @ recurrent_kernel with one
 // GEMM and runs one fused gate kernel (activations + state update). The gate buffer keeps the activations and
 // the output keeps every state, which is all that backpropagation through time reads. Its gradient runs the
 // steps in reverse (one gate-gradient kernel and one GEMM per step, two for GRU without reset_after), then gets
-// the kernels' gradients as one GEMM each over all steps.
+// the kernels' gradients as one GEMM each over all steps. The per-step buffers (gates, their gradient, hm, extra)
+// are time-major, (T, B, .): one step's rows are one contiguous block for its GEMM and gate kernel.
 #include "ops/recurrent.h"
 #include "autograd/node.h"
 
@@ -51,7 +52,7 @@ struct RnnData {
   bool go_backwards;
   DType dt;
   int64_t B, T, F, U, G, S;
-  Tensor x, w, r, b, rb, h0, c0, mask, rmask;
+  Tensor x, w, r, b, rb, h0, c0, mask, rmask;  // x time-major (T, B, F)
   Tensor gates, y, hm, extra;  // saved by forward
   int64_t ts(int64_t s) const { return go_backwards ? T - 1 - s : s; }
   int64_t esz() const { return itemsize(dt); }
@@ -73,14 +74,14 @@ RnnStep base_step(const RnnData& d, int64_t s) {
   const int64_t e = d.esz(), t = d.ts(s), U = d.U, GU = d.G * d.U, SU = d.S * U;
   if (d.mask.defined()) { st.mask = ptr(d.mask) + t * e; st.mask_ld = d.T; }
   st.rmask = ptr(d.rmask);
-  st.gates = ptr(d.gates) + t * GU * e; st.ld_gates = d.T * GU;
-  if (d.extra.defined()) { st.extra = ptr(d.extra) + t * U * e; st.ld_extra = d.T * U; }
+  st.gates = ptr(d.gates) + t * d.B * GU * e; st.ld_gates = GU;
+  if (d.extra.defined()) { st.extra = ptr(d.extra) + t * d.B * U * e; st.ld_extra = U; }
   if (s == 0) {
     st.h_prev = ptr(d.h0); st.c_prev = ptr(d.c0); st.ld_prev = U;
   } else {
     st.h_prev = ptr(d.y) + (s - 1) * SU * e; st.c_prev = st.h_prev + U * e; st.ld_prev = d.T * SU;
   }
-  st.hm = ptr(d.hm) + t * U * e; st.ld_hm = d.T * U;
+  st.hm = ptr(d.hm) + t * d.B * U * e; st.ld_hm = U;
   st.h = ptr(d.y) + s * SU * e; st.c = st.h + U * e; st.ld_out = d.T * SU;
   st.rec_bias = ptr(d.rb);
   return st;
@@ -91,9 +92,9 @@ void run_forward(RnnData& d, Tensor& rec_scratch) {
   const GemmFn gfn = PYDL_KERNEL(gemm, d.x.device(), cell_op(d.cell));
   const int64_t e = d.esz(), U = d.U, GU = d.G * U;
   // Input projection of all steps at once; the bias first, so the GEMM accumulates onto it.
-  if (d.b.defined()) PYDL_KERNEL(copy, d.x.device(), cell_op(d.cell))(reshape(d.gates, {d.B * d.T, GU}),
-                                                                       broadcast_view(d.b, {d.B * d.T, GU}));
-  gemm(gfn, d, false, d.B * d.T, GU, d.F, ptr(d.x), d.F, ptr(d.w), GU, d.b.defined() ? 1.0 : 0.0, ptr(d.gates), GU);
+  if (d.b.defined()) PYDL_KERNEL(copy, d.x.device(), cell_op(d.cell))(reshape(d.gates, {d.T * d.B, GU}),
+                                                                       broadcast_view(d.b, {d.T * d.B, GU}));
+  gemm(gfn, d, false, d.T * d.B, GU, d.F, ptr(d.x), d.F, ptr(d.w), GU, d.b.defined() ? 1.0 : 0.0, ptr(d.gates), GU);
   for (int64_t s = 0; s < d.T; ++s) {
     RnnStep st = base_step(d, s);
     st.phase = -1;
@@ -124,14 +125,22 @@ void run_forward(RnnData& d, Tensor& rec_scratch) {
 
 Tensor flat(const Tensor& t, int64_t cols) { return reshape(t, {t.numel() / cols, cols}); }
 
+// The column sums of a (rows, cols) matrix as a (1 x rows) @ (rows x cols) GEMM: a sum over leading axes would
+// first copy the matrix transposed, which costs more than all of BPTT's other passes over it.
+Tensor column_sums(const Tensor& m) {
+  return reshape(matmul(ones({1, m.shape()[0]}, m.dtype(), m.device()), m), {m.shape()[1]});
+}
+
 // Backpropagation through time: returns {dx, dw, dr, db, drb, dh0, dc0} (undefined where not asked for).
 Grads run_backward(const RnnData& d, const Tensor& dy, const std::vector<bool>& want) {
   const auto step = PYDL_KERNEL(rnn_step_backward, dy.device(), cell_op(d.cell));
   const GemmFn gfn = PYDL_KERNEL(gemm, dy.device(), cell_op(d.cell));
   const int64_t e = d.esz(), U = d.U, GU = d.G * U, SU = d.S * U;
   const Device dev = dy.device();
-  Tensor dz = empty({d.B, d.T, GU}, d.dt, dev);
-  Tensor dr = d.cell == RnnCell::GRUResetAfter ? empty({d.B, d.T, GU}, d.dt, dev) : Tensor();
+  Tensor dz = empty({d.T, d.B, GU}, d.dt, dev);
+  Tensor dr = d.cell == RnnCell::GRUResetAfter ? empty({d.T, d.B, GU}, d.dt, dev) : Tensor();
+  // dh = dz @ recurrent_kernel^T reads a transposed copy made once: a row-major operand packs by plain copies.
+  const Tensor rt = contiguous(transpose(d.r, 0, 1));  // (G*U, U)
   Tensor dd = zeros({d.B, U}, d.dt, dev), dg = zeros({d.B, U}, d.dt, dev);
   Tensor dc = d.cell == RnnCell::LSTM ? zeros({d.B, U}, d.dt, dev) : Tensor();
   for (int64_t s = d.T - 1; s >= 0; --s) {
@@ -139,22 +148,23 @@ Grads run_backward(const RnnData& d, const Tensor& dy, const std::vector<bool>& 
     const int64_t t = d.ts(s);
     st.dy_h = ptr(dy) + s * SU * e; st.dy_c = st.dy_h + U * e; st.ld_dy = d.T * SU;
     st.dh_direct = ptr(dd); st.dh_gemm = ptr(dg); st.dc = ptr(dc);
-    st.dgates = ptr(dz) + t * GU * e; st.ld_dgates = d.T * GU;
-    if (dr.defined()) { st.drec = ptr(dr) + t * GU * e; st.ld_drec = d.T * GU; }
+    st.dgates = ptr(dz) + t * d.B * GU * e; st.ld_dgates = GU;
+    if (dr.defined()) { st.drec = ptr(dr) + t * d.B * GU * e; st.ld_drec = GU; }
     step(st);
     switch (d.cell) {
       case RnnCell::Simple:
       case RnnCell::LSTM:
-        gemm(gfn, d, true, d.B, U, GU, st.dgates, st.ld_dgates, ptr(d.r), GU, 0.0, ptr(dg), U);
+        gemm(gfn, d, false, d.B, U, GU, st.dgates, st.ld_dgates, ptr(rt), U, 0.0, ptr(dg), U);
         break;
       case RnnCell::GRUResetAfter:
-        gemm(gfn, d, true, d.B, U, GU, st.drec, st.ld_drec, ptr(d.r), GU, 0.0, ptr(dg), U);
+        gemm(gfn, d, false, d.B, U, GU, st.drec, st.ld_drec, ptr(rt), U, 0.0, ptr(dg), U);
         break;
       case RnnCell::GRU:
-        gemm(gfn, d, true, d.B, U, U, st.dgates + 2 * U * e, st.ld_dgates, ptr(d.r) + 2 * U * e, GU, 0.0, ptr(dg), U);
+        gemm(gfn, d, false, d.B, U, U, st.dgates + 2 * U * e, st.ld_dgates, ptr(rt) + 2 * U * U * e, U, 0.0,
+             ptr(dg), U);
         st.phase = 1;
         step(st);  // dr part of dz; dg = d(r * hm) * r
-        gemm(gfn, d, true, d.B, U, 2 * U, st.dgates, st.ld_dgates, ptr(d.r), GU, 1.0, ptr(dg), U);
+        gemm(gfn, d, false, d.B, U, 2 * U, st.dgates, st.ld_dgates, ptr(rt), U, 1.0, ptr(dg), U);
         break;
     }
   }
@@ -166,7 +176,7 @@ Grads run_backward(const RnnData& d, const Tensor& dy, const std::vector<bool>& 
   }
   Grads g(7);
   const Tensor dz2 = flat(dz, GU);
-  if (want[0]) g[0] = reshape(matmul(dz2, transpose(d.w, 0, 1)), {d.B, d.T, d.F});
+  if (want[0]) g[0] = contiguous(transpose(reshape(matmul(dz2, transpose(d.w, 0, 1)), {d.T, d.B, d.F}), 0, 1));
   if (want[1]) g[1] = matmul(transpose(flat(d.x, d.F), 0, 1), dz2);
   if (want[2]) {
     const Tensor hm2 = transpose(flat(d.hm, U), 0, 1);
@@ -177,8 +187,8 @@ Grads run_backward(const RnnData& d, const Tensor& dy, const std::vector<bool>& 
       g[2] = matmul(hm2, dr.defined() ? flat(dr, GU) : dz2);
     }
   }
-  if (want[3]) g[3] = sum(dz, {0, 1}, false);
-  if (want[4]) g[4] = sum(dr, {0, 1}, false);
+  if (want[3]) g[3] = column_sums(dz2);
+  if (want[4]) g[4] = column_sums(flat(dr, GU));
   if (want[5]) g[5] = dd;
   if (want[6]) g[6] = dc;
   return g;
@@ -221,15 +231,16 @@ Tensor rnn(const Tensor& x, const Tensor& kernel, const Tensor& recurrent_kernel
     PYDL_CHECK(mask.shape() == Shape({d.B, d.T}), ShapeError, op, ": mask of shape ", shape_str(mask.shape()),
                " does not match (batch, timesteps) = ", shape_str({d.B, d.T}));
   }
-  d.x = data_of(x); d.w = data_of(kernel); d.r = data_of(recurrent_kernel); d.b = data_of(bias);
+  d.x = contiguous(transpose(detach(x), 0, 1));  // time-major
+  d.w = data_of(kernel); d.r = data_of(recurrent_kernel); d.b = data_of(bias);
   d.rb = data_of(recurrent_bias); d.rmask = data_of(rmask);
   d.mask = mask.defined() ? contiguous(cast(detach(mask), d.dt)) : Tensor();
   d.h0 = h0.defined() ? data_of(h0) : zeros({d.B, d.U}, d.dt, x.device());
   if (cell == RnnCell::LSTM) d.c0 = c0.defined() ? data_of(c0) : zeros({d.B, d.U}, d.dt, x.device());
-  d.gates = empty({d.B, d.T, GU}, d.dt, x.device());
+  d.gates = empty({d.T, d.B, GU}, d.dt, x.device());
   d.y = empty({d.B, d.T, d.S * d.U}, d.dt, x.device());
-  d.hm = empty({d.B, d.T, d.U}, d.dt, x.device());
-  if (cell == RnnCell::GRU || cell == RnnCell::GRUResetAfter) d.extra = empty({d.B, d.T, d.U}, d.dt, x.device());
+  d.hm = empty({d.T, d.B, d.U}, d.dt, x.device());
+  if (cell == RnnCell::GRU || cell == RnnCell::GRUResetAfter) d.extra = empty({d.T, d.B, d.U}, d.dt, x.device());
   Tensor rec = cell == RnnCell::GRUResetAfter ? empty({d.B, GU}, d.dt, x.device()) : Tensor();
   if (d.B > 0) run_forward(d, rec);
   Tensor y = d.y;
@@ -258,7 +269,8 @@ Tensor rnn(const Tensor& x, const Tensor& kernel, const Tensor& recurrent_kernel
              if (dd.B == 0) {
                Grads g(7);
                const Tensor* src[7] = {&dd.x, &dd.w, &dd.r, &dd.b, &dd.rb, &dd.h0, &dd.c0};
-               for (int i = 0; i < 7; ++i) if (want[i]) g[i] = zeros(src[i]->shape(), dd.dt, dy.device());
+               for (int i = 0; i < 7; ++i)
+                 if (want[i]) g[i] = zeros(i == 0 ? Shape{dd.B, dd.T, dd.F} : src[i]->shape(), dd.dt, dy.device());
                return g;
              }
              return run_backward(dd, dy, want);

@@ -5,7 +5,9 @@ ids are widened exactly to int32 at the boundary, since pydl's tensors hold uint
 import numpy as np
 
 from .. import initializers, ops, regularizers
+from ..autograd import is_grad_enabled
 from ..nlp_ops import as_ids
+from ..optimizers import sparse
 from ..tensor import Tensor
 from ..utils.registry import register
 from .base import Layer
@@ -75,7 +77,10 @@ class Embedding(Layer):
         return _int_ids(self, x)
 
     def call(self, inputs, training=None):
-        return ops.embedding(_int_ids(self, inputs), self.embeddings)
+        ids = _int_ids(self, inputs)
+        if self.embeddings.requires_grad and self.embeddings_regularizer is None and is_grad_enabled():
+            sparse.note_rows(self.embeddings, ids)  # lets SGD / Adagrad update only these rows (exactly)
+        return ops.embedding(ids, self.embeddings)
 
     def compute_mask(self, inputs, mask=None):
         if not self.mask_zero:

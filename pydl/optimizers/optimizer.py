@@ -7,6 +7,7 @@ import numpy as np
 
 from .. import nn_ops, ops
 from ..tensor import zeros
+from . import sparse
 from .schedules import LearningRateSchedule
 
 
@@ -115,18 +116,21 @@ class Optimizer:
             return 0
         grads, params = [g for g, _ in pairs], [v for _, v in pairs]
         grads = self._global_clip(params, grads)
+        params, grads, lazy = sparse.split(self, params, grads)  # embedding tables: only the rows looked up
         slots = [self._slots_for(p) for p in params]
-        n = nn_ops.optim_update(self._kind, params, grads, slots, **self._prepare())
+        n = nn_ops.optim_update(self._kind, params, grads, slots, **self._prepare()) if params else 0
         self._finish_step()
-        return n
+        return n + lazy
 
     def apply_to(self, params, clear_grad=True):
         """Updates `params` from their .grad (skipping those without) and clears the grads: fit()'s fast path."""
         grads = self._global_clip(params, None) if self.global_clipnorm else None
+        params, grads, lazy = sparse.split(self, params, grads, clear_grad)
         slots = [self._slots_for(p) for p in params]
-        n = nn_ops.optim_update(self._kind, params, grads, slots, clear_grad=clear_grad, **self._prepare())
+        n = nn_ops.optim_update(self._kind, params, grads, slots, clear_grad=clear_grad, **self._prepare()) \
+            if params else 0
         self._finish_step()
-        return n
+        return n + lazy
 
     def update_step(self, gradient, variable):
         """One update of one variable (does not advance `iterations`; apply_gradients does)."""

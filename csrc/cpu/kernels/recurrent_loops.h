@@ -117,7 +117,50 @@ template <typename T> void rnn_forward_rows(const RnnStep& s, int64_t b0, int64_
 // could be shared with the generic path).
 constexpr int64_t kRnnChunk = 256;
 
-template <typename T> void rnn_backward_rows(const RnnStep& s, int64_t b0, int64_t b1) {
+// The activations as compile-time constants for the common pair (tanh, sigmoid), so the derivative's switch folds
+// away and the chunk loops below vectorize; any other pair reads them at run time.
+struct RnnActsAny {
+  RnnAct a, r;
+  RnnAct act() const { return a; }
+  RnnAct rec() const { return r; }
+};
+struct RnnActsTanhSigmoid {
+  static constexpr RnnAct act() { return RnnAct::Tanh; }
+  static constexpr RnnAct rec() { return RnnAct::Sigmoid; }
+};
+
+// The chunk loops take restrict pointers (each one a disjoint slice of a row) so the compiler can vectorize them.
+template <typename T, typename Acts>
+void lstm_backward_chunk(int64_t n, Acts acts, const T* __restrict gi, const T* __restrict gf, const T* __restrict gc,
+                         const T* __restrict go, const T* __restrict cp, const T* __restrict tc,
+                         const T* __restrict dh, const T* __restrict dyc, T* __restrict dcp, T* __restrict dzi,
+                         T* __restrict dzf, T* __restrict dzc, T* __restrict dzo, T* __restrict dd) {
+  for (int64_t u = 0; u < n; ++u) {
+    const T i = gi[u], f = gf[u], cc = gc[u], o = go[u];
+    const T dct = dyc[u] + dcp[u] + dh[u] * o * rnn_dact(tc[u], acts.act());
+    dzi[u] = dct * cc * rnn_dact(i, acts.rec());
+    dzf[u] = dct * cp[u] * rnn_dact(f, acts.rec());
+    dzc[u] = dct * i * rnn_dact(cc, acts.act());
+    dzo[u] = dh[u] * tc[u] * rnn_dact(o, acts.rec());
+    dcp[u] = dct * f;
+    dd[u] = 0;
+  }
+}
+
+template <typename T, typename Acts>
+void gru_backward_chunk(int64_t n, Acts acts, const T* __restrict gz, const T* __restrict gh, const T* __restrict hp,
+                        const T* __restrict dh, T* __restrict dzz, T* __restrict dzr, T* __restrict dzh,
+                        T* __restrict dd) {
+  for (int64_t u = 0; u < n; ++u) {
+    const T z = gz[u], hh = gh[u];
+    dzz[u] = dh[u] * (hp[u] - hh) * rnn_dact(z, acts.rec());
+    dzr[u] = 0;
+    dzh[u] = dh[u] * (T(1) - z) * rnn_dact(hh, acts.act());
+    dd[u] = dh[u] * z;
+  }
+}
+
+template <typename T, typename Acts> void rnn_backward_rows_as(const RnnStep& s, int64_t b0, int64_t b1, Acts acts) {
   const int64_t U = s.units;
   const int64_t G = s.cell == RnnCell::Simple ? 1 : s.cell == RnnCell::LSTM ? 4 : 3;
   T dhb[kRnnChunk], tcb[kRnnChunk];
@@ -136,7 +179,7 @@ template <typename T> void rnn_backward_rows(const RnnStep& s, int64_t b0, int64
       const T* hm = row<T>(s.hm, s.ld_hm, b);
       for (int64_t u = 0; u < U; ++u) {
         const T r = g[U + u];
-        dz[U + u] = take ? dg[u] * hm[u] * rnn_dact(r, s.rec_act) : T(0);
+        dz[U + u] = take ? dg[u] * hm[u] * rnn_dact(r, acts.rec()) : T(0);
         dg[u] = take ? dg[u] * r : T(0);
       }
       continue;
@@ -147,9 +190,10 @@ template <typename T> void rnn_backward_rows(const RnnStep& s, int64_t b0, int64
     const T* dyc = s.cell == RnnCell::LSTM ? row<T>(s.dy_c, s.ld_dy, b) : nullptr;
     const T* hp = row<T>(s.h_prev, s.ld_prev, b);
     for (int64_t u0 = 0; u0 < U; u0 += kRnnChunk) {
-      const int64_t u1 = u0 + kRnnChunk < U ? u0 + kRnnChunk : U;
+      const int64_t u1 = u0 + kRnnChunk < U ? u0 + kRnnChunk : U, n = u1 - u0;
       T* dh = dhb - u0;  // dh[u] for u in [u0, u1)
-      for (int64_t u = u0; u < u1; ++u) dh[u] = dy[u] + dd[u] + (m ? dg[u] * m[u] : dg[u]);
+      if (m) for (int64_t u = u0; u < u1; ++u) dh[u] = dy[u] + dd[u] + dg[u] * m[u];
+      else for (int64_t u = u0; u < u1; ++u) dh[u] = dy[u] + dd[u] + dg[u];
       if (!take) {  // the state was carried over: its gradient passes straight through
         for (int64_t k = 0; k < G; ++k)
           for (int64_t u = u0; u < u1; ++u) {
@@ -163,43 +207,29 @@ template <typename T> void rnn_backward_rows(const RnnStep& s, int64_t b0, int64
       switch (s.cell) {
         case RnnCell::Simple: {
           const T* h = row<T>(s.h, s.ld_out, b);
-          for (int64_t u = u0; u < u1; ++u) { dz[u] = dh[u] * rnn_dact(h[u], s.act); dd[u] = 0; }
+          for (int64_t u = u0; u < u1; ++u) { dz[u] = dh[u] * rnn_dact(h[u], acts.act()); dd[u] = 0; }
           break;
         }
         case RnnCell::LSTM: {
           const T* c = row<T>(s.c, s.ld_out, b);
-          const T* cp = row<T>(s.c_prev, s.ld_prev, b);
-          T* tc = tcb - u0;
-          for (int64_t u = u0; u < u1; ++u) tc[u] = c[u];
-          rnn_act(tcb, u1 - u0, s.act);
-          for (int64_t u = u0; u < u1; ++u) {
-            const T i = g[u], f = g[U + u], cc = g[2 * U + u], o = g[3 * U + u];
-            const T dct = dyc[u] + dcp[u] + dh[u] * o * rnn_dact(tc[u], s.act);
-            dz[u] = dct * cc * rnn_dact(i, s.rec_act);
-            dz[U + u] = dct * cp[u] * rnn_dact(f, s.rec_act);
-            dz[2 * U + u] = dct * i * rnn_dact(cc, s.act);
-            dz[3 * U + u] = dh[u] * tc[u] * rnn_dact(o, s.rec_act);
-            dcp[u] = dct * f;
-            dd[u] = 0;
-          }
+          for (int64_t u = u0; u < u1; ++u) tcb[u - u0] = c[u];
+          rnn_act(tcb, n, acts.act());
+          lstm_backward_chunk<T>(n, acts, g + u0, g + U + u0, g + 2 * U + u0, g + 3 * U + u0,
+                                 row<T>(s.c_prev, s.ld_prev, b) + u0, tcb, dhb, dyc + u0, dcp + u0, dz + u0,
+                                 dz + U + u0, dz + 2 * U + u0, dz + 3 * U + u0, dd + u0);
           break;
         }
         case RnnCell::GRU:  // phase 0: the z and h parts; r waits for the h half's GEMM (phase 1)
-          for (int64_t u = u0; u < u1; ++u) {
-            const T z = g[u], hh = g[2 * U + u];
-            dz[u] = dh[u] * (hp[u] - hh) * rnn_dact(z, s.rec_act);
-            dz[U + u] = 0;
-            dz[2 * U + u] = dh[u] * (T(1) - z) * rnn_dact(hh, s.act);
-            dd[u] = dh[u] * z;
-          }
+          gru_backward_chunk<T>(n, acts, g + u0, g + 2 * U + u0, hp + u0, dhb, dz + u0, dz + U + u0,
+                                dz + 2 * U + u0, dd + u0);
           break;
         case RnnCell::GRUResetAfter: {
           const T* e = row<T>(s.extra, s.ld_extra, b);
           for (int64_t u = u0; u < u1; ++u) {
             const T z = g[u], r = g[U + u], hh = g[2 * U + u];
-            const T dah = dh[u] * (T(1) - z) * rnn_dact(hh, s.act);
-            dz[u] = dr[u] = dh[u] * (hp[u] - hh) * rnn_dact(z, s.rec_act);
-            dz[U + u] = dr[U + u] = dah * e[u] * rnn_dact(r, s.rec_act);
+            const T dah = dh[u] * (T(1) - z) * rnn_dact(hh, acts.act());
+            dz[u] = dr[u] = dh[u] * (hp[u] - hh) * rnn_dact(z, acts.rec());
+            dz[U + u] = dr[U + u] = dah * e[u] * rnn_dact(r, acts.rec());
             dz[2 * U + u] = dah;
             dr[2 * U + u] = dah * r;
             dd[u] = dh[u] * z;
@@ -209,4 +239,9 @@ template <typename T> void rnn_backward_rows(const RnnStep& s, int64_t b0, int64
       }
     }
   }
+}
+
+template <typename T> void rnn_backward_rows(const RnnStep& s, int64_t b0, int64_t b1) {
+  if (s.act == RnnAct::Tanh && s.rec_act == RnnAct::Sigmoid) rnn_backward_rows_as<T>(s, b0, b1, RnnActsTanhSigmoid{});
+  else rnn_backward_rows_as<T>(s, b0, b1, RnnActsAny{s.act, s.rec_act});
 }

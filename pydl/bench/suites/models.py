@@ -1,4 +1,5 @@
-"""models suite: training throughput of the book's dense networks (ch. 5, 8, 9), the way a user trains them.
+"""models suite: training throughput of the book's dense networks (ch. 5, 8, 9), the way a user trains them (LeNet-5
+of ch. 10 in lenet.py, the sentiment classifiers of ch. 11 in text_models.py).
 
 Each call is one epoch over the same MNIST-shaped data (8,192 random images in [0, 1], labels from a random linear
 teacher so that there is something to learn), in order (no shuffling, so every library sees the same batches):
@@ -18,7 +19,7 @@ import numpy as np
 import pydl
 
 from ..case import Case, register
-from . import dqn_agent, lenet
+from . import dqn_agent, lenet, text_models
 from .numpy_mlp import NumpyMLP
 from .torch_loop import train_epoch
 
@@ -202,6 +203,7 @@ def cases(quick, torch):
     for name, spec in NETS.items():
         yield _case(name, spec, n, 128, torch, keras, rng)
     yield from lenet.cases(quick, torch, keras)
+    yield from text_models.cases(quick, torch)
     for name, spec in NETS.items():
         yield _case(name, spec, 32 if quick else 256, 2, torch, keras, rng)
     yield from dqn_agent.cases(quick, torch, keras)
