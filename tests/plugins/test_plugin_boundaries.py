@@ -7,7 +7,8 @@ import pytest
 
 PLUGINS = pathlib.Path(__file__).resolve().parents[2] / "plugins"
 SOURCES = {name: PLUGINS / dist / "src" / name for dist, name in (("pydl-vision", "pydl_vision"),
-                                                                   ("pydl-nlp", "pydl_nlp"))}
+                                                                   ("pydl-nlp", "pydl_nlp"),
+                                                                   ("pydl-gan", "pydl_gan"))}
 FILES = [(name, path) for name, src in SOURCES.items() for path in sorted(src.rglob("*.py"))]
 
 
