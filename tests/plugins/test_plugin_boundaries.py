@@ -41,7 +41,7 @@ def pydl_attributes(path):
 @pytest.mark.parametrize("plugin", list(SOURCES))
 def test_the_scan_sees_the_plugin(plugin):
     files = [p for name, p in FILES if name == plugin]
-    assert len(files) > 10 and any(name for f in files for _, name in pydl_imports(f))
+    assert len(files) >= 5 and any(name for f in files for _, name in pydl_imports(f))
 
 
 @pytest.mark.parametrize("plugin,path", FILES, ids=lambda v: v if isinstance(v, str) else v.name)
