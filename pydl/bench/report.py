@@ -33,7 +33,8 @@ def row(r):
                        _num(r["x_torch"], ".2f") + ("×" if r["x_torch"] else ""))
     if r.get("x_keras"):  # only the models suite times Keras, and only where it is importable: no column of dashes
         line += f"   keras {_time(t['keras'])} {rate['keras']:.1f} {r['x_keras']:.2f}×"
-    bad = [f"{lib} differs from NumPy (max error {err:.1e} of the largest value)"
+    ref = "NumPy" if "numpy" in t else "torch"
+    bad = [f"{lib} differs from {ref} (max error {err:.1e} of the largest value)"
            for lib, err in r["check"].items() if err is None or err > r["tol"]]
     return "\n".join([line] + [f"    ! {b}" for b in bad])
 

@@ -17,7 +17,7 @@ import numpy as np
 
 import pydl
 
-from . import Case, lenet, register
+from . import Case, gan, lenet, register
 from .numpy_mlp import NumpyMLP
 from .torch_loop import train_epoch
 
@@ -201,5 +201,6 @@ def cases(quick, torch):
     for name, spec in NETS.items():
         yield _case(name, spec, n, 128, torch, keras, rng)
     yield from lenet.cases(quick, torch, keras)
+    yield from gan.cases(quick, torch, keras)
     for name, spec in NETS.items():
         yield _case(name, spec, 32 if quick else 256, 2, torch, keras, rng)
