@@ -75,6 +75,10 @@ def test_label_smoothing_and_noise():
         GANTrainer(g, d, d, 100, label_smoothing=0.7)
     with pytest.raises(ValueError, match="noise"):
         GANTrainer(g, d, d, 100, noise="gaussian")
+    with pytest.raises(ValueError, match="not to wgan"):
+        GANTrainer(g, d, d, 100, wgan=True, label_noise=0.1)
+    with pytest.raises(ValueError, match="--wgan applies to gan.dcgan only"):
+        gan.make("quickdraw")(args(wgan=True))
 
 
 def test_interpolation_ends_at_both_vectors():

@@ -47,6 +47,8 @@ class GANTrainer:
         if not 0.0 <= label_smoothing < 0.5 or not 0.0 <= label_noise < 0.5:
             raise ValueError(f"label_smoothing and label_noise must lie in [0, 0.5), got {label_smoothing} and "
                              f"{label_noise}")
+        if wgan and (label_smoothing or label_noise):
+            raise ValueError("label_smoothing and label_noise apply to the binary cross-entropy GAN, not to wgan=True")
         if wgan and (clip_value <= 0 or critic_steps < 1):
             raise ValueError(f"wgan needs clip_value > 0 and critic_steps >= 1, got {clip_value}, {critic_steps}")
         self.generator, self.discriminator, self.adversarial = generator, discriminator, adversarial_model

