@@ -10,6 +10,7 @@ import numpy as np
 
 import pydl
 from pydl.bench.suites import gan
+
 pydl.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else 1)
 rng = np.random.default_rng(0)
 g, d, a = gan.keras_style(pydl, *gan.initial_weights(rng))
@@ -29,12 +30,12 @@ def profile(model, batch, train, need_input_grad):
             continue
         shape = (batch,) + tuple(layer.input_shape[1:])
         x0 = rng.random(shape).astype(np.float32)
-        def fwd():
+        def fwd(layer=layer, x0=x0):
             x = pydl.tensor(x0, requires_grad=need_input_grad)
             return layer(x, training=train)
         f = cpu(fwd)
 
-        def fb():
+        def fb(layer=layer, x0=x0):
             x = pydl.tensor(x0, requires_grad=True)
             y = layer(x, training=train)
             y.sum().backward()

@@ -15,7 +15,7 @@ def weights():
 
 
 def test_book_networks_and_torch_copies_agree(weights):
-    g, d, a = gan.keras_style(pydl, *weights)
+    g, d, _ = gan.keras_style(pydl, *weights)
     assert d.count_params() == 4_311_553 and g.count_params() == 183_713
     tg, td = gan.torch_models(torch, *weights)
     assert sum(p.numel() for p in tg.parameters()) == 177_329

@@ -9,7 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from pydl_gan import data, score  # noqa: E402
+from pydl_gan import data, score
 
 OFFLINE = "http://127.0.0.1:9/nothing.npy"   # the discard port: refused at once, like a machine without network
 

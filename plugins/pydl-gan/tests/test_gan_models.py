@@ -8,11 +8,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from pydl.optimizers import RMSprop  # noqa: E402
-from pydl.registry import Registrar  # noqa: E402
+from pydl_gan import models
+from pydl_gan.plugin import GANPlugin
 
-from pydl_gan import models  # noqa: E402
-from pydl_gan.plugin import GANPlugin  # noqa: E402
+from pydl.optimizers import RMSprop
+from pydl.registry import Registrar
 
 
 def n_params(weights):

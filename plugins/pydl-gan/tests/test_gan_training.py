@@ -8,12 +8,12 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from pydl.callbacks import LambdaCallback  # noqa: E402
-from pydl.optimizers import RMSprop  # noqa: E402
+from pydl_gan import models, plots
+from pydl_gan.recipes import gan
+from pydl_gan.trainer import GANTrainer, wasserstein_loss
 
-from pydl_gan import models, plots  # noqa: E402
-from pydl_gan.recipes import gan  # noqa: E402
-from pydl_gan.trainer import GANTrainer, wasserstein_loss  # noqa: E402
+from pydl.callbacks import LambdaCallback
+from pydl.optimizers import RMSprop
 
 
 def args(**kw):

@@ -6,9 +6,8 @@
   or with the image as an extra channel (discriminator), so the generator draws the digit it is asked for;
 - ``adversarial`` chains a generator into a discriminator and freezes the discriminator's weights there.
 """
-from pydl.layers import (BatchNormalization, Concatenate, Conv2D, Conv2DTranspose, Dense, Dropout, Embedding,
-                         Flatten, Input, LeakyReLU, Reshape, UpSampling2D)
-from pydl.layers import Activation
+from pydl.layers import (Activation, BatchNormalization, Concatenate, Conv2D, Conv2DTranspose, Dense, Dropout,
+                         Embedding, Flatten, Input, LeakyReLU, Reshape, UpSampling2D)
 from pydl.models import Model
 
 IMAGE_SHAPE = (28, 28, 1)

@@ -11,8 +11,8 @@ trains a linear critic with the Wasserstein loss and clips its weights after eve
 """
 import numpy as np
 
-from pydl.callbacks import CallbackList, Callback, ProgbarLogger
 from pydl import ops
+from pydl.callbacks import Callback, CallbackList, ProgbarLogger
 
 METRICS = ("d_loss", "d_acc", "a_loss", "a_acc")
 
@@ -109,6 +109,7 @@ class GANTrainer:
         """``steps`` steps; callbacks get on_train_begin/on_batch_end(step, logs)/on_train_end. Returns the
         StepHistory (``.history['d_loss']``, ...)."""
         images = np.asarray(images, np.float32)
+        labels = None if labels is None else np.asarray(labels)
         if labels is not None and len(labels) != len(images):
             raise ValueError(f"labels has {len(labels)} entries for {len(images)} images")
         if steps < 1 or batch_size < 1:

@@ -8,7 +8,7 @@ import numpy as np
 
 import pydl
 from pydl.callbacks import Callback
-from pydl.optimizers import RMSprop, Adam
+from pydl.optimizers import Adam, RMSprop
 from pydl.utils import set_random_seed
 
 from .. import models, plots
