@@ -17,7 +17,7 @@ def _to_numpy(result):
 
 def _check(case):
     """Max |result - NumPy's| relative to NumPy's largest value, per library: proof they do the same work. A case
-    without a NumPy version (the chapter 11 nets) is checked against PyTorch's, or not at all without it."""
+    without a NumPy version (the chapter 11 nets, the book's GAN) is checked against PyTorch's, or not at all without it."""
     ref_lib = "numpy" if "numpy" in case.fns else "torch" if "torch" in case.fns else None
     if ref_lib is None:
         return {}

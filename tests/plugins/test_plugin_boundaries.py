@@ -45,7 +45,7 @@ def test_the_scan_sees_the_plugin(plugin):
 
 
 def test_the_scan_finds_every_plugin():
-    assert {"pydl_vision", "pydl_nlp", "pydl_hello"} <= set(SOURCES)
+    assert {"pydl_vision", "pydl_nlp", "pydl_rl", "pydl_gan", "pydl_hello"} <= set(SOURCES)
 
 
 def not_in_all(name):

@@ -19,7 +19,7 @@ import numpy as np
 import pydl
 
 from ..case import Case, register
-from . import dqn_agent, lenet, text_models
+from . import dqn_agent, gan, lenet, text_models
 from .numpy_mlp import NumpyMLP
 from .torch_loop import train_epoch
 
@@ -204,6 +204,7 @@ def cases(quick, torch):
         yield _case(name, spec, n, 128, torch, keras, rng)
     yield from lenet.cases(quick, torch, keras)
     yield from text_models.cases(quick, torch)
+    yield from gan.cases(quick, torch, keras)
     for name, spec in NETS.items():
         yield _case(name, spec, 32 if quick else 256, 2, torch, keras, rng)
     yield from dqn_agent.cases(quick, torch, keras)
