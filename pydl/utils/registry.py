@@ -91,12 +91,14 @@ def resolve(kind, identifier):
     if k.instances and isinstance(identifier, k.instances):
         return identifier
     if isinstance(identifier, str):
-        name = k.key(identifier) if k.key else identifier
-        if name in k.names:
-            return k.names[name]() if k.make else k.names[name]
+        # A user's object wins over a built-in of the same name, as in Keras: a model saved with its own `swish`
+        # must not load with pydl's.
         scoped = custom_objects() if k.scoped else {}
         if identifier in scoped:
             return scoped[identifier]
+        name = k.key(identifier) if k.key else identifier
+        if name in k.names:
+            return k.names[name]() if k.make else k.names[name]
         return _unknown(k, identifier)
     if k.dicts is not None and isinstance(identifier, dict):
         return k.dicts(identifier)

@@ -28,6 +28,13 @@ def test_custom_object_scope_counts_where_it_did():
             optimizers.get("my_fn")
 
 
+def test_a_scoped_object_wins_over_a_builtin_of_the_same_name():
+    """Keras's order: a user's own `swish` or `mse` (saved with a model) must not silently become pydl's."""
+    with custom_object_scope({"swish": my_fn, "mse": my_fn}):
+        assert activations.get("swish") is my_fn and losses.get("mse") is my_fn
+    assert activations.get("swish") is not my_fn and losses.get("mse") is not my_fn
+
+
 @pytest.mark.parametrize("module,message", [
     (activations, "Unknown activation function 'nope'. Valid names: elu, exponential, "),
     (initializers, "Unknown initializer 'nope'. Valid names: constant, glorot_normal, "),

@@ -159,14 +159,14 @@ def test_lambda_and_custom_activation_need_custom_objects(tmp_path, data):
     def double(t):
         return t * 2.0
 
-    def my_swish(t):  # ('swish' itself is a built-in name, as in Keras)
-        return t * pydl.sigmoid(t)
-    m = Sequential([L.Dense(4, activation=my_swish, input_shape=(8,)), L.Lambda(double)])
+    def swish(t):  # a user's own function under a built-in's name: custom_objects wins, as in Keras
+        return t * pydl.sigmoid(2.0 * t)
+    m = Sequential([L.Dense(4, activation=swish, input_shape=(8,)), L.Lambda(double)])
     path = str(tmp_path / "m.pydl")
     m.save(path)
     with pytest.raises(ValueError, match="pass custom_objects"):
         load_model(path)
-    m2 = load_model(path, custom_objects={"double": double, "my_swish": my_swish})
+    m2 = load_model(path, custom_objects={"double": double, "swish": swish})
     np.testing.assert_array_equal(m2.predict(data), m.predict(data))
 
 
