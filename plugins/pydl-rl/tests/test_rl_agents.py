@@ -84,8 +84,8 @@ def test_policy_update_matches_numpy():
         np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-6)
 
 
-def test_book_agent_modes_give_the_notebook_targets():
-    """Batched mode fits the 32 targets the faithful mode computes one by one (from the same weights)."""
+def test_book_agent_modes_step_the_weights_and_epsilon():
+    """Both modes move the weights by an Adam step and decay epsilon once per train() (targets: the test below)."""
     rng = np.random.default_rng(2)
     agents = [DQNAgent(4, 2, mode=m, seed=5) for m in ("faithful", "batched")]
     agents[1].model.set_weights(agents[0].model.get_weights())
@@ -103,6 +103,36 @@ def test_book_agent_modes_give_the_notebook_targets():
         assert 5e-4 < delta < 0.05
     with pytest.raises(ValueError, match="mode"):
         DQNAgent(4, 2, mode="fast")
+
+
+@pytest.mark.parametrize("mode", ["faithful", "batched"])
+def test_book_agent_fits_the_notebook_targets(mode, monkeypatch):
+    """What train() fits: Q(s) as predicted, with Q(s, a) replaced by r if done else r + gamma * max_a' Q(s', a')."""
+    rng = np.random.default_rng(4)
+    agent = DQNAgent(4, 2, mode=mode, hidden=(5,), gamma=0.8, seed=5)
+    for _ in range(40):
+        agent.remember(rng.standard_normal(4), int(rng.integers(2)), float(rng.standard_normal()),
+                       rng.standard_normal(4), rng.random() < 0.3)
+    sampled, fitted = [], []
+    sample = agent.memory.sample
+    monkeypatch.setattr(agent.memory, "sample", lambda n: sampled.append(sample(n)) or sampled[-1])
+    # fit records and does not update, so both modes see the same weights throughout
+    monkeypatch.setattr(agent.model, "fit", lambda x, y, **kw: fitted.append((np.array(x), np.array(y))))
+    agent.train(32)
+    s, a, r, s2, d = (np.asarray(v, np.float64) for v in sampled[0])
+    assert 0 < d.sum() < 32                     # both kinds of transition are in the batch
+    w1, b1, w2, b2 = (np.asarray(w, np.float64) for w in agent.model.get_weights())
+
+    def q(x):
+        return relu(x @ w1 + b1) @ w2 + b2
+    want = q(s)
+    a = a.astype(int)
+    want[np.arange(32), a] = np.where(d == 1, r, r + 0.8 * q(s2).max(axis=1))
+    assert len(fitted) == (32 if mode == "faithful" else 1)      # one fit per transition, or one on the batch
+    x, y = (np.concatenate(v) for v in zip(*fitted))
+    np.testing.assert_allclose(x, s, rtol=1e-6)
+    np.testing.assert_allclose(y, want, rtol=1e-5, atol=1e-5)
+    assert agent.epsilon == pytest.approx(0.995)
 
 
 def _same_outputs(a, b, states):
