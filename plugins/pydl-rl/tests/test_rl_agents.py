@@ -160,6 +160,56 @@ def test_save_load_round_trip(tmp_path, make):
         _same_outputs(agent.model, other.target, states)
 
 
+class _TimeLimitedPair:
+    """Two CartPoles cut at 3 steps by gymnasium's time limit; env 1 reports its cut as a termination instead, so
+    one rollout holds both kinds of episode end. Records what each step returned."""
+
+    def __init__(self, gym):
+        self.envs = gym.make_vec("CartPole-v1", num_envs=2, vectorization_mode="sync", max_episode_steps=3,
+                                 vector_kwargs={"autoreset_mode": gym.vector.AutoresetMode.SAME_STEP})
+        self.steps = []
+
+    def reset(self, seed=None):
+        return self.envs.reset(seed=seed)
+
+    def step(self, actions):
+        obs, rewards, terminated, truncated, info = self.envs.step(actions)
+        terminated, truncated = terminated.copy(), truncated.copy()
+        terminated[1], truncated[1] = terminated[1] | truncated[1], False
+        self.steps.append((obs, rewards, terminated, truncated, info))
+        return obs, rewards, terminated, truncated, info
+
+
+def test_a2c_bootstraps_a_time_limit_cut_but_not_a_termination(monkeypatch):
+    """G_t = r_t + gamma * (G_{t+1}, or V(final obs) where the time limit cut the episode, or 0 where it ended),
+    from V(obs after the rollout) at its end."""
+    gym = pytest.importorskip("gymnasium")
+    from pydl_rl.train import run_a2c
+    agent = A2C(4, 2, n_envs=2, n_steps=4, hidden=(), gamma=0.9, seed=0)
+    returns = []
+    monkeypatch.setattr(agent, "update", lambda s, a, g, normalize: returns.append(np.array(g, np.float64)))
+    envs = _TimeLimitedPair(gym)
+    history = run_a2c(agent, envs, episodes=2, seed=0)
+    envs.envs.close()
+    assert history.scores == [3.0, 3.0] and len(returns) == 1 and len(envs.steps) == 4
+    _, _, wv, bv = (np.asarray(w, np.float64) for w in agent.model.get_weights())
+
+    def value(x):
+        return (np.asarray(x, np.float64) @ wv + bv)[..., 0]
+    assert [bool(t[3][0]) for t in envs.steps] == [False, False, True, False]     # env 0: cut at step 3
+    assert [bool(t[2][1]) for t in envs.steps] == [False, False, True, False]     # env 1: "terminated" there
+    final = envs.steps[2][4]["final_obs"]
+    assert abs(value(final[0])) > 1e-2                  # the bootstrap term is not negligible
+    want = np.zeros((4, 2))
+    after = value(envs.steps[3][0])                     # V of the states after the rollout
+    for t in reversed(range(4)):
+        for e in range(2):
+            _, r, term, trunc, _ = envs.steps[t]
+            nxt = value(final[e]) if trunc[e] else 0.0 if term[e] else (after[e] if t == 3 else want[t + 1, e])
+            want[t, e] = r[e] + 0.9 * nxt
+    np.testing.assert_allclose(returns[0], want.reshape(-1), rtol=1e-5)
+
+
 def _args(**kw):
     base = {"seed": 0, "episodes": 12, "env": "CartPole-v1", "verbose": 0, "stop_when_solved": False, "mode": "batched", "plot": None,
                 "gif": None, "save": None, "epochs": None, "batch_size": None, "threads": None}
