@@ -227,7 +227,20 @@ def test_tiny_end_to_end_runs(tmp_path, capsys):
     assert again["scores"] == result["scores"]       # same seed, same run
     for name in ("double_dqn", "reinforce", "a2c"):
         out = make(name)(_args(episodes=10))
-        assert out["episodes"] == 10 and all(s >= 8 for s in out["scores"])   # CartPole lasts >= 8 steps
+        printed = capsys.readouterr().out
+        assert f"rl.{name} on CartPole-v1: 10 episodes, {out['env_steps']:,} env steps" in printed
+        assert "not solved: no 100 consecutive episodes" in printed
+        scores = np.array(out["scores"])
+        # CartPole pays 1 per step: scores are episode lengths, 8 to 500 steps, and differ from episode to episode
+        assert len(scores) == 10 and np.all(scores == np.round(scores)) and np.all((scores >= 8) & (scores <= 500))
+        assert len(set(out["scores"])) > 1 and out["best_score"] == scores.max()
+        if name == "a2c":   # 8 envs stepped together: steps of unfinished episodes count too
+            assert out["env_steps"] % 8 == 0 and out["env_steps"] >= scores.sum()
+        else:
+            assert out["env_steps"] == scores.sum()
+        assert make(name)(_args(episodes=10))["scores"] == out["scores"]            # same seed, same run
+        assert make(name)(_args(episodes=10, seed=1))["scores"] != out["scores"]    # the seed is used
+        capsys.readouterr()
 
 
 def test_gif_of_a_greedy_episode(tmp_path):
