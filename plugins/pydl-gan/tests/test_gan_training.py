@@ -86,3 +86,22 @@ def test_interpolation_ends_at_both_vectors():
     np.testing.assert_allclose(z[:, 0], [0, 0.25, 0.5, 0.75, 1.0])
     with pytest.raises(ValueError, match="two vectors"):
         plots.interpolate(np.zeros(4), np.ones(3))
+
+
+def test_wgan_clips_only_the_trained_weights():
+    """Weight clipping bounds the critic's parameters; BatchNorm's moving mean and variance are left as they are."""
+    from pydl.layers import BatchNormalization, Dense, Flatten, Reshape
+    from pydl.models import Sequential
+    critic = Sequential([Flatten(input_shape=(2, 2, 1)), Dense(3), BatchNormalization(), Dense(1)])
+    critic.compile(loss=wasserstein_loss, optimizer=RMSprop(lr=5e-5))
+    g = Sequential([Dense(4, input_shape=(2,)), Reshape((2, 2, 1))])
+    a = models.adversarial(g, critic)            # sets critic.trainable = False, as the book does
+    a.compile(loss=wasserstein_loss, optimizer=RMSprop(lr=5e-5))
+    bn = critic.layers[2]
+    stats = {id(t) for t in bn.non_trainable_weights}
+    assert len(stats) == 2
+    values = [np.full(w.shape, 3.0, np.float32) for w in critic.get_weights()]
+    critic.set_weights(values)
+    GANTrainer(g, critic, a, 2, wgan=True, clip_value=0.01)._clip_critic()
+    for t, w in zip(critic.weights, critic.get_weights()):
+        np.testing.assert_array_equal(w, np.float32(3.0 if id(t) in stats else 0.01))   # gamma and beta clipped too

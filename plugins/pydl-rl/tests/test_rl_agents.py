@@ -84,8 +84,8 @@ def test_policy_update_matches_numpy():
         np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-6)
 
 
-def test_book_agent_modes_give_the_notebook_targets():
-    """Batched mode fits the 32 targets the faithful mode computes one by one (from the same weights)."""
+def test_book_agent_modes_step_the_weights_and_epsilon():
+    """Both modes move the weights by an Adam step and decay epsilon once per train() (targets: the test below)."""
     rng = np.random.default_rng(2)
     agents = [DQNAgent(4, 2, mode=m, seed=5) for m in ("faithful", "batched")]
     agents[1].model.set_weights(agents[0].model.get_weights())
@@ -103,6 +103,36 @@ def test_book_agent_modes_give_the_notebook_targets():
         assert 5e-4 < delta < 0.05
     with pytest.raises(ValueError, match="mode"):
         DQNAgent(4, 2, mode="fast")
+
+
+@pytest.mark.parametrize("mode", ["faithful", "batched"])
+def test_book_agent_fits_the_notebook_targets(mode, monkeypatch):
+    """What train() fits: Q(s) as predicted, with Q(s, a) replaced by r if done else r + gamma * max_a' Q(s', a')."""
+    rng = np.random.default_rng(4)
+    agent = DQNAgent(4, 2, mode=mode, hidden=(5,), gamma=0.8, seed=5)
+    for _ in range(40):
+        agent.remember(rng.standard_normal(4), int(rng.integers(2)), float(rng.standard_normal()),
+                       rng.standard_normal(4), rng.random() < 0.3)
+    sampled, fitted = [], []
+    sample = agent.memory.sample
+    monkeypatch.setattr(agent.memory, "sample", lambda n: sampled.append(sample(n)) or sampled[-1])
+    # fit records and does not update, so both modes see the same weights throughout
+    monkeypatch.setattr(agent.model, "fit", lambda x, y, **kw: fitted.append((np.array(x), np.array(y))))
+    agent.train(32)
+    s, a, r, s2, d = (np.asarray(v, np.float64) for v in sampled[0])
+    assert 0 < d.sum() < 32                     # both kinds of transition are in the batch
+    w1, b1, w2, b2 = (np.asarray(w, np.float64) for w in agent.model.get_weights())
+
+    def q(x):
+        return relu(x @ w1 + b1) @ w2 + b2
+    want = q(s)
+    a = a.astype(int)
+    want[np.arange(32), a] = np.where(d == 1, r, r + 0.8 * q(s2).max(axis=1))
+    assert len(fitted) == (32 if mode == "faithful" else 1)      # one fit per transition, or one on the batch
+    x, y = (np.concatenate(v) for v in zip(*fitted))
+    np.testing.assert_allclose(x, s, rtol=1e-6)
+    np.testing.assert_allclose(y, want, rtol=1e-5, atol=1e-5)
+    assert agent.epsilon == pytest.approx(0.995)
 
 
 def _same_outputs(a, b, states):
@@ -130,6 +160,56 @@ def test_save_load_round_trip(tmp_path, make):
         _same_outputs(agent.model, other.target, states)
 
 
+class _TimeLimitedPair:
+    """Two CartPoles cut at 3 steps by gymnasium's time limit; env 1 reports its cut as a termination instead, so
+    one rollout holds both kinds of episode end. Records what each step returned."""
+
+    def __init__(self, gym):
+        self.envs = gym.make_vec("CartPole-v1", num_envs=2, vectorization_mode="sync", max_episode_steps=3,
+                                 vector_kwargs={"autoreset_mode": gym.vector.AutoresetMode.SAME_STEP})
+        self.steps = []
+
+    def reset(self, seed=None):
+        return self.envs.reset(seed=seed)
+
+    def step(self, actions):
+        obs, rewards, terminated, truncated, info = self.envs.step(actions)
+        terminated, truncated = terminated.copy(), truncated.copy()
+        terminated[1], truncated[1] = terminated[1] | truncated[1], False
+        self.steps.append((obs, rewards, terminated, truncated, info))
+        return obs, rewards, terminated, truncated, info
+
+
+def test_a2c_bootstraps_a_time_limit_cut_but_not_a_termination(monkeypatch):
+    """G_t = r_t + gamma * (G_{t+1}, or V(final obs) where the time limit cut the episode, or 0 where it ended),
+    from V(obs after the rollout) at its end."""
+    gym = pytest.importorskip("gymnasium")
+    from pydl_rl.train import run_a2c
+    agent = A2C(4, 2, n_envs=2, n_steps=4, hidden=(), gamma=0.9, seed=0)
+    returns = []
+    monkeypatch.setattr(agent, "update", lambda s, a, g, normalize: returns.append(np.array(g, np.float64)))
+    envs = _TimeLimitedPair(gym)
+    history = run_a2c(agent, envs, episodes=2, seed=0)
+    envs.envs.close()
+    assert history.scores == [3.0, 3.0] and len(returns) == 1 and len(envs.steps) == 4
+    _, _, wv, bv = (np.asarray(w, np.float64) for w in agent.model.get_weights())
+
+    def value(x):
+        return (np.asarray(x, np.float64) @ wv + bv)[..., 0]
+    assert [bool(t[3][0]) for t in envs.steps] == [False, False, True, False]     # env 0: cut at step 3
+    assert [bool(t[2][1]) for t in envs.steps] == [False, False, True, False]     # env 1: "terminated" there
+    final = envs.steps[2][4]["final_obs"]
+    assert abs(value(final[0])) > 1e-2                  # the bootstrap term is not negligible
+    want = np.zeros((4, 2))
+    after = value(envs.steps[3][0])                     # V of the states after the rollout
+    for t in reversed(range(4)):
+        for e in range(2):
+            _, r, term, trunc, _ = envs.steps[t]
+            nxt = value(final[e]) if trunc[e] else 0.0 if term[e] else (after[e] if t == 3 else want[t + 1, e])
+            want[t, e] = r[e] + 0.9 * nxt
+    np.testing.assert_allclose(returns[0], want.reshape(-1), rtol=1e-5)
+
+
 def _args(**kw):
     base = {"seed": 0, "episodes": 12, "env": "CartPole-v1", "verbose": 0, "stop_when_solved": False, "mode": "batched", "plot": None,
                 "gif": None, "save": None, "epochs": None, "batch_size": None, "threads": None}
@@ -147,7 +227,20 @@ def test_tiny_end_to_end_runs(tmp_path, capsys):
     assert again["scores"] == result["scores"]       # same seed, same run
     for name in ("double_dqn", "reinforce", "a2c"):
         out = make(name)(_args(episodes=10))
-        assert out["episodes"] == 10 and all(s >= 8 for s in out["scores"])   # CartPole lasts >= 8 steps
+        printed = capsys.readouterr().out
+        assert f"rl.{name} on CartPole-v1: 10 episodes, {out['env_steps']:,} env steps" in printed
+        assert "not solved: no 100 consecutive episodes" in printed
+        scores = np.array(out["scores"])
+        # CartPole pays 1 per step: scores are episode lengths, 8 to 500 steps, and differ from episode to episode
+        assert len(scores) == 10 and np.all(scores == np.round(scores)) and np.all((scores >= 8) & (scores <= 500))
+        assert len(set(out["scores"])) > 1 and out["best_score"] == scores.max()
+        if name == "a2c":   # 8 envs stepped together: steps of unfinished episodes count too
+            assert out["env_steps"] % 8 == 0 and out["env_steps"] >= scores.sum()
+        else:
+            assert out["env_steps"] == scores.sum()
+        assert make(name)(_args(episodes=10))["scores"] == out["scores"]            # same seed, same run
+        assert make(name)(_args(episodes=10, seed=1))["scores"] != out["scores"]    # the seed is used
+        capsys.readouterr()
 
 
 def test_gif_of_a_greedy_episode(tmp_path):

@@ -76,8 +76,12 @@ class GANTrainer:
         return y
 
     def _clip_critic(self):
-        self.discriminator.set_weights([np.clip(w, -self.clip_value, self.clip_value)
-                                        for w in self.discriminator.get_weights()])
+        # only what the critic's optimizer trains: BatchNorm's moving statistics are not parameters to bound. The
+        # layers' flags, not the model's: adversarial() sets discriminator.trainable = False after its compile
+        trained = {id(t) for layer in self.discriminator.layers for t in layer.trainable_weights}
+        self.discriminator.set_weights([np.clip(w, -self.clip_value, self.clip_value) if id(t) in trained else w
+                                        for t, w in zip(self.discriminator.weights,
+                                                        self.discriminator.get_weights())])
 
     def train_step(self, images, labels=None, batch_size=128):
         """One step of the book's loop on a random batch of ``images``; returns the step's logs."""
