@@ -180,7 +180,9 @@ class VarianceScaling(_Seeded):
 
 @register("initializer")
 class Orthogonal(_Seeded):
-    """A (semi-)orthogonal matrix from the SVD of a normal sample, times gain."""
+    """A (semi-)orthogonal matrix, Haar-distributed, times gain: Q of the QR decomposition of a normal sample, its
+    columns' signs fixed by R's diagonal (without that, Q is not uniform over the orthogonal group). QR rather than
+    an SVD: several times cheaper (an LSTM(256) recurrent kernel is 256 x 1024)."""
 
     def __init__(self, gain=1.0, seed=None):
         super().__init__(seed)
@@ -192,8 +194,11 @@ class Orthogonal(_Seeded):
             raise ValueError(f"Orthogonal needs a shape of rank >= 2, got {shape}")
         rows, cols = int(np.prod(shape[:-1])), shape[-1]
         a = np.asarray(self._normal((rows, cols), 0.0, 1.0, "float64"))
-        u, _, v = np.linalg.svd(a, full_matrices=False)
-        q = u if u.shape == (rows, cols) else v
+        wide = rows < cols  # orthonormal rows then: QR of the transpose
+        q, r = np.linalg.qr(a.T if wide else a)
+        q = q * np.where(np.diag(r) < 0, -1.0, 1.0)
+        if wide:
+            q = q.T
         return _t.tensor(self.gain * q.reshape(shape), dtype=_dtype(dtype))
 
     def get_config(self):

@@ -51,6 +51,9 @@ struct KernelTable {
   void (*where)(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor& b) = nullptr;
   // in is contiguous (rows, cols); out holds `rows` values (T for Sum/Max/Min, int64 for ArgMax/ArgMin).
   void (*reduce)(const Tensor& out, const Tensor& in, ReduceOp op, int64_t rows, int64_t cols) = nullptr;
+  // Optional (null: the caller transposes and calls reduce). Sum/Max/Min over the leading axis of contiguous
+  // (rows, cols): out holds `cols` values; the same dtypes as reduce.
+  void (*reduce_columns)(const Tensor& out, const Tensor& in, ReduceOp op, int64_t rows, int64_t cols) = nullptr;
   // Along the last axis of contiguous (rows, cols).
   void (*softmax)(const Tensor& out, const Tensor& in, int64_t rows, int64_t cols, bool log) = nullptr;
   void (*softmax_backward)(const Tensor& grad_in, const Tensor& grad_out, const Tensor& y, int64_t rows,

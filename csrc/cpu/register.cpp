@@ -31,6 +31,7 @@ const IsaKernels& isa_kernels() {
 void register_kernels(KernelTable& t) {
   register_elementwise(t);
   register_reduce(t);
+  register_reduce_columns(t);
   register_gemm(t);
   register_index(t);
   register_random(t);

@@ -6,6 +6,7 @@ namespace pydl {
 namespace cpu {
 void register_elementwise(KernelTable& t);
 void register_reduce(KernelTable& t);
+void register_reduce_columns(KernelTable& t);  // reduce_columns.cpp
 void register_gemm(KernelTable& t);
 void register_index(KernelTable& t);
 void register_random(KernelTable& t);

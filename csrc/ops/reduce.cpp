@@ -1,5 +1,6 @@
 // Reductions over axes (sum, mean, max, min, arg*, var, std) and softmax along an axis.
-// Reduced axes are moved last and made contiguous, so kernels see a (rows, cols) matrix.
+// Reduced axes are moved last and made contiguous, so kernels see a (rows, cols) matrix; leading reduced axes are
+// instead folded in place (reduce_leading).
 #include <algorithm>
 #include <cmath>
 #include "autograd/node.h"
@@ -46,6 +47,30 @@ Tensor as_rows(const Tensor& t, const Plan& p) {
   return contiguous(permute(detach(t), perm));
 }
 
+// Sum/Max/Min with the reduced axes leading and the kept ones trailing (axes of length 1 aside), as in a bias
+// gradient x.sum(axis=0): the kernel folds rows of the contiguous (reduced, kept) input into a row of accumulators
+// instead of transposing it first. Not taken where as_rows is already a view (e.g. the transpose of a contiguous
+// tensor), nor for devices without the kernel. Returns false, having written nothing, where it does not apply.
+bool reduce_leading(const Tensor& out, const Tensor& t, const Plan& p, ReduceOp op, const char* name) {
+  if (p.rows <= 1 || p.cols <= 1 || !kernel_table(t.device().type).reduce_columns) return false;
+  bool seen_kept = false;
+  for (int64_t d = 0; d < t.dim(); ++d) {
+    if (t.shape()[d] == 1) continue;
+    if (!p.reduced[d]) seen_kept = true;
+    else if (seen_kept) return false;
+  }
+  Tensor src = detach(t);
+  if (!src.is_contiguous()) {
+    std::vector<int64_t> perm;
+    for (int64_t d = 0; d < t.dim(); ++d) if (!p.reduced[d]) perm.push_back(d);
+    for (int64_t d = 0; d < t.dim(); ++d) if (p.reduced[d]) perm.push_back(d);
+    if (permute(src, perm).is_contiguous()) return false;
+    src = contiguous(src);  // a plain copy: cheaper than as_rows' transposing one
+  }
+  PYDL_KERNEL(reduce_columns, t.device(), name)(out, src, op, p.cols, p.rows);
+  return true;
+}
+
 DType sum_dtype(DType d) { return is_floating(d) ? d : DType::Int64; }
 
 Tensor extreme(const Tensor& t, std::vector<int64_t> axes, bool keepdims, ReduceOp op, const char* name) {
@@ -53,7 +78,8 @@ Tensor extreme(const Tensor& t, std::vector<int64_t> axes, bool keepdims, Reduce
   PYDL_CHECK(p.cols > 0 || p.rows == 0, ValueError, name, ": zero-size reduction over an empty axis of a tensor of shape ",
              shape_str(t.shape()), " has no identity");
   Tensor out = empty(p.out_shape, t.dtype(), t.device());
-  if (p.rows > 0) PYDL_KERNEL(reduce, t.device(), name)(out, as_rows(t, p), op, p.rows, p.cols);
+  if (p.rows > 0 && !reduce_leading(out, t, p, op, name))
+    PYDL_KERNEL(reduce, t.device(), name)(out, as_rows(t, p), op, p.rows, p.cols);
   if (is_floating(t.dtype()) && needs_grad({&t})) {
     SavedTensor X(t), Y(out);
     Shape keep = p.keep_shape, in_shape = t.shape();
@@ -90,7 +116,8 @@ Tensor sum(const Tensor& t, std::vector<int64_t> axes, bool keepdims) {
   Plan p = plan_reduction(t, axes, keepdims, "sum");
   Tensor out = empty(p.out_shape, sum_dtype(t.dtype()), t.device());
   if (p.cols == 0) PYDL_KERNEL(fill, t.device(), "sum")(out, 0.0);
-  else if (p.rows > 0) PYDL_KERNEL(reduce, t.device(), "sum")(out, as_rows(t, p), ReduceOp::Sum, p.rows, p.cols);
+  else if (p.rows > 0 && !reduce_leading(out, t, p, ReduceOp::Sum, "sum"))
+    PYDL_KERNEL(reduce, t.device(), "sum")(out, as_rows(t, p), ReduceOp::Sum, p.rows, p.cols);
   if (is_floating(t.dtype()) && needs_grad({&t})) {
     Shape keep = p.keep_shape, in_shape = t.shape();
     record(out, "SumBackward", {t}, [keep, in_shape](const Tensor& g) { return Grads{expand(reshape(g, keep), in_shape)}; });

@@ -14,7 +14,7 @@ V_D = 10000 * 64  # the book's Embedding(10000, 64), built by another layer: cou
 
 
 def _count(layers, shape):
-    for layer in layers:  # counts do not depend on values: skip the orthogonal init's SVDs (slow on a busy machine)
+    for layer in layers:  # counts do not depend on values: skip the orthogonal init's QRs (slow on a busy machine)
         for rnn in [layer] + [getattr(layer, "forward_layer", None), getattr(layer, "backward_layer", None)]:
             if hasattr(rnn, "recurrent_initializer"):
                 rnn.recurrent_initializer = pydl.initializers.get("zeros")
