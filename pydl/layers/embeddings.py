@@ -78,9 +78,10 @@ class Embedding(Layer):
 
     def call(self, inputs, training=None):
         ids = _int_ids(self, inputs)
+        out = ops.embedding(ids, self.embeddings)  # validates the ids first: a bad batch leaves no note
         if self.embeddings.requires_grad and self.embeddings_regularizer is None and is_grad_enabled():
             sparse.note_rows(self.embeddings, ids)  # lets SGD / Adagrad update only these rows (exactly)
-        return ops.embedding(ids, self.embeddings)
+        return out
 
     def compute_mask(self, inputs, mask=None):
         if not self.mask_zero:

@@ -19,6 +19,9 @@ class SGD(Optimizer):
 
     _kind = nn_ops.OptimKind.SGD
     _default_lr = 0.01
+    # sparse.py: a zero gradient leaves p unchanged, so only looked-up rows need updating (read from this exact
+    # class only: a subclass may change the rule)
+    _lazy_rows_exact = staticmethod(lambda opt: opt.momentum == 0)
 
     def __init__(self, learning_rate=None, momentum=0.0, nesterov=False, lr=None, **kwargs):
         super().__init__(learning_rate=learning_rate, lr=lr, **kwargs)
@@ -46,6 +49,7 @@ class Adagrad(Optimizer):
     _kind = nn_ops.OptimKind.Adagrad
     _slot_names = ("accumulator",)
     _default_lr = 0.01
+    _lazy_rows_exact = staticmethod(lambda opt: opt.epsilon > 0)  # see SGD
 
 
 @register("optimizer")

@@ -4,12 +4,14 @@ rows a batch looked up are updated, which gives the dense update's result bit fo
 Covered: SGD without momentum (p -= lr g) and Adagrad with epsilon > 0 (a += g**2; p -= lr g / (sqrt(a) + eps)):
 a zero gradient row keeps p (and a) unchanged. Not covered, so always dense: SGD with momentum, RMSprop, Adadelta,
 Adam and Nadam, whose slots decay (and whose parameters keep moving) on every step even where the gradient is zero
-(Keras's dense semantics), and any rule with `clipnorm`, whose per-tensor norm would be summed in another order.
+(Keras's dense semantics), subclasses (which may change the rule), and any rule with `clipnorm` or `global_clipnorm`,
+whose norms would be summed in another order.
 
 Embedding layers note the ids they look up while gradients are recorded (`note_rows`); the next optimizer step reads
 and forgets them. The lazy path is taken only when it is cheaper: at most 1/8 of the table's rows touched, a table of
-at least 65,536 elements on the CPU. A table whose gradient also comes from another op (a regularizer, or the same table used outside an
-Embedding lookup) must not be noted: Embedding skips noting when it has an embeddings_regularizer.
+at least 65,536 elements on the CPU, and only when the gradient given is zero (every bit) outside the noted rows: a
+table also used by another op (tied weights, ops.embedding called directly, a loss on the table) or a gradient
+edited before apply_gradients falls back to the dense update. Embedding skips noting when it has a regularizer.
 """
 import weakref
 
@@ -21,8 +23,8 @@ from .._indexing import _scatter_rows
 
 # id(table) -> (weak reference to the table, [id arrays]); a table that dies takes its entry with it
 _noted = {}
-lazy_updates = 0
-_MIN_TABLE = 1 << 16  # elements; a smaller table's dense update costs less than the lazy path's fixed overhead  # how many table updates took the lazy path (read by tests and benchmarks)
+lazy_updates = 0  # how many table updates took the lazy path (read by tests and benchmarks)
+_MIN_TABLE = 1 << 16  # elements; a smaller table's dense update costs less than the lazy path's fixed overhead
 
 
 def note_rows(table, ids):
@@ -34,7 +36,10 @@ def note_rows(table, ids):
     if entry is None or entry[0]() is not table:
         entry = _noted[key] = (weakref.ref(table, lambda _, k=key: _noted.pop(k, None)), [])
     arrays = entry[1]
-    arrays.append(np.array(ids, dtype=np.int64, copy=True).reshape(-1))
+    a = np.array(ids, dtype=np.int64, copy=True).reshape(-1)
+    if a.size and (a.min() < 0 or a.max() >= table.shape[0]):  # Embedding notes only ids its lookup accepted
+        raise IndexError(f"note_rows: ids must be in [0, {table.shape[0]}), got {a.min()}..{a.max()}")
+    arrays.append(a)
     if sum(a.size for a in arrays) > table.shape[0]:  # bounded memory: past this, one row list costs the same
         arrays[:] = [_rows(table, arrays)]
 
@@ -48,17 +53,26 @@ def _rows(table, arrays):
 
 def _exact(opt):
     """Whether `opt` leaves a parameter (and its slots) unchanged where the gradient is zero."""
-    if opt.clipnorm:
+    if opt.clipnorm or opt.global_clipnorm:
         return False
-    name = type(opt).__name__
-    if name == "SGD":
-        return opt.momentum == 0
-    return name == "Adagrad" and opt.epsilon > 0
+    rule = vars(type(opt)).get("_lazy_rows_exact")  # pydl's own SGD / Adagrad only, never a subclass
+    return rule is not None and bool(rule(opt))
+
+
+def _zero_elsewhere(g, rows):
+    """Whether every bit of `g` outside `rows` is zero (-0.0 too: the dense update would turn p = -0.0 into +0.0);
+    reads the gradient in place, without writing it."""
+    try:
+        a = np.asarray(g)
+        bits = np.ascontiguousarray(a).view(f"u{a.dtype.itemsize}")
+    except (TypeError, ValueError):
+        return False
+    return np.count_nonzero(bits) == np.count_nonzero(bits[rows])
 
 
 def split(opt, params, grads, clear_grad=False):
     """Takes the noted tables out of (params, grads) and updates those the lazy way when exact and cheaper
-    (grads None: each table's .grad, reset afterwards when clear_grad).
+    (grads None: each table's .grad; the table's .grad is reset afterwards when clear_grad, as the dense path does).
     Returns (the remaining params, their grads or None, the number of tables updated here); forgets every note
     of the params given, used or not."""
     global lazy_updates
@@ -77,7 +91,7 @@ def split(opt, params, grads, clear_grad=False):
                 and p.dtype.is_floating_point and g.shape == p.shape and p.is_contiguous():
             rows = _rows(p, e[1])
             # gather + kernel + scatter move each row about 5 times, and the Python around them costs ~0.1 ms
-            if 8 * len(rows) > p.shape[0] or p.size < _MIN_TABLE:
+            if 8 * len(rows) > p.shape[0] or p.size < _MIN_TABLE or not _zero_elsewhere(g, rows):
                 rows = None
         if rows is None:
             rest.append(p)
@@ -86,7 +100,7 @@ def split(opt, params, grads, clear_grad=False):
             continue
         kw = kw or opt._prepare()
         _update_rows(opt, p, g, rows, kw)
-        if grads is None and clear_grad:
+        if clear_grad:
             p.grad = None
         done += 1
     lazy_updates += done
