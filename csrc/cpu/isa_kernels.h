@@ -8,6 +8,7 @@
 #include "core/dispatch.h"
 #include "cpu/conv_isa.h"
 #include "cpu/optim_isa.h"
+#include "cpu/recurrent_isa.h"
 
 namespace pydl {
 namespace cpu {
@@ -50,10 +51,11 @@ struct IsaKernels {
   ConvKernels conv;    // kernels/conv_<level>.cpp
   PoolKernels pool;    // kernels/conv_<level>.cpp (pool_ukr.h)
   OptimKernels optim;  // kernels/optim_<level>.cpp
+  RnnKernels rnn;      // kernels/recurrent_<level>.cpp
 };
 
 // The elementwise, softmax and GEMM part of each level's table (the other families fill theirs: conv_isa.h,
-// optim_isa.h); register.cpp puts a level's parts together.
+// optim_isa.h, recurrent_isa.h); register.cpp puts a level's parts together.
 void fill_elementwise_gemm_generic(IsaKernels& k);
 void fill_elementwise_gemm_avx2(IsaKernels& k);
 void fill_elementwise_gemm_avx512(IsaKernels& k);

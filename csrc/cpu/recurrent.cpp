@@ -1,21 +1,15 @@
 // CPU recurrent gate kernels: one time step of a cell over all batch rows. The loops are compiled per SIMD level
-// (cpu/recurrent_isa.h); here the rows are split over threads. Each row's arithmetic does not depend on the split,
-// so results are the same at any thread count.
+// (cpu/recurrent_isa.h, the `rnn` part of each level's cpu/isa_kernels.h table); here the rows are split over
+// threads. Each row's arithmetic does not depend on the split, so results are the same at any thread count.
 #include <algorithm>
-#include "core/cpu_features.h"
 #include "core/dispatch.h"
 #include "core/thread_pool.h"
 #include "cpu/register.h"
-#include "cpu/recurrent_isa.h"
+#include "cpu/isa_kernels.h"
 
 namespace pydl {
 namespace cpu {
 namespace {
-
-const RnnIsaKernels& rnn_isa_kernels() {
-  static const RnnIsaKernels table = table_for_active_isa(fill_rnn_generic, fill_rnn_avx2, fill_rnn_avx512);
-  return table;
-}
 
 int64_t row_grain(const RnnStep& s) {
   const int64_t gates = s.cell == RnnCell::Simple ? 1 : s.cell == RnnCell::LSTM ? 4 : 3;
@@ -23,12 +17,12 @@ int64_t row_grain(const RnnStep& s) {
 }
 
 void rnn_step(const RnnStep& s) {
-  const RnnRowLoop loop = rnn_isa_kernels().forward[s.f64 ? 1 : 0];
+  const RnnRowLoop loop = isa_kernels().rnn.forward[s.f64 ? 1 : 0];
   parallel_for(0, s.batch, row_grain(s), [&](int64_t lo, int64_t hi) { loop(s, lo, hi); });
 }
 
 void rnn_step_backward(const RnnStep& s) {
-  const RnnRowLoop loop = rnn_isa_kernels().backward[s.f64 ? 1 : 0];
+  const RnnRowLoop loop = isa_kernels().rnn.backward[s.f64 ? 1 : 0];
   parallel_for(0, s.batch, row_grain(s), [&](int64_t lo, int64_t hi) { loop(s, lo, hi); });
 }
 

@@ -10,14 +10,14 @@ namespace cpu {
 
 using RnnRowLoop = void (*)(const RnnStep& s, int64_t b0, int64_t b1);
 
-struct RnnIsaKernels {
+struct RnnKernels {
   RnnRowLoop forward[2] = {};   // [float32, float64]
   RnnRowLoop backward[2] = {};
 };
 
-void fill_rnn_generic(RnnIsaKernels& k);
-void fill_rnn_avx2(RnnIsaKernels& k);
-void fill_rnn_avx512(RnnIsaKernels& k);
+void fill_rnn_generic(RnnKernels& k);
+void fill_rnn_avx2(RnnKernels& k);
+void fill_rnn_avx512(RnnKernels& k);
 
 }  // namespace cpu
 }  // namespace pydl

@@ -10,16 +10,19 @@ void fill_generic(IsaKernels& k) {
   fill_elementwise_gemm_generic(k);
   fill_conv_generic(k.conv, k.pool);
   fill_optim_generic(k.optim);
+  fill_rnn_generic(k.rnn);
 }
 void fill_avx2(IsaKernels& k) {
   fill_elementwise_gemm_avx2(k);
   fill_conv_avx2(k.conv, k.pool);
   fill_optim_avx2(k.optim);
+  fill_rnn_avx2(k.rnn);
 }
 void fill_avx512(IsaKernels& k) {
   fill_elementwise_gemm_avx512(k);
   fill_conv_avx512(k.conv, k.pool);
   fill_optim_avx512(k.optim);
+  fill_rnn_avx512(k.rnn);
 }
 }  // namespace
 

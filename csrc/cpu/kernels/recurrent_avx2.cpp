@@ -14,7 +14,7 @@ constexpr int kLanesF32 = 8;
 namespace pydl {
 namespace cpu {
 
-void fill_rnn_avx2(RnnIsaKernels& k) {
+void fill_rnn_avx2(RnnKernels& k) {
   k.forward[0] = rnn_forward_rows<float>;
   k.forward[1] = rnn_forward_rows<double>;
   k.backward[0] = rnn_backward_rows<float>;

@@ -14,7 +14,7 @@ constexpr int kLanesF32 = 16;
 namespace pydl {
 namespace cpu {
 
-void fill_rnn_avx512(RnnIsaKernels& k) {
+void fill_rnn_avx512(RnnKernels& k) {
   k.forward[0] = rnn_forward_rows<float>;
   k.forward[1] = rnn_forward_rows<double>;
   k.backward[0] = rnn_backward_rows<float>;
