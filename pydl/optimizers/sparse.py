@@ -36,10 +36,8 @@ def note_rows(table, ids):
     if entry is None or entry[0]() is not table:
         entry = _noted[key] = (weakref.ref(table, lambda _, k=key: _noted.pop(k, None)), [])
     arrays = entry[1]
-    a = np.array(ids, dtype=np.int64, copy=True).reshape(-1)
-    if a.size and (a.min() < 0 or a.max() >= table.shape[0]):  # Embedding notes only ids its lookup accepted
-        raise IndexError(f"note_rows: ids must be in [0, {table.shape[0]}), got {a.min()}..{a.max()}")
-    arrays.append(a)
+    # The caller notes only ids its lookup already checked against the table (ops.embedding raises otherwise).
+    arrays.append(np.array(ids, dtype=np.int64, copy=True).reshape(-1))
     if sum(a.size for a in arrays) > table.shape[0]:  # bounded memory: past this, one row list costs the same
         arrays[:] = [_rows(table, arrays)]
 
