@@ -3,7 +3,8 @@ the caches, so they measure memory bandwidth and the vector math; plus a plain c
 reference. Rates count bytes read + written once (4 per float32 element per operand).
 
 The NumPy column is what a careful NumPy user writes: ufuncs with `out=` into a preallocated buffer (NumPy runs
-them on one thread), sigmoid as 1/(1+exp(-x)) in place, softmax as max-subtract/exp/sum/divide. pydl and
+them on one thread), sigmoid as 1/(1+exp(-x)) in place (silu and the tanh
+form of gelu likewise), softmax as max-subtract/exp/sum/divide. pydl and
 PyTorch are called through their public functional API, which allocates the result each call.
 """
 import functools
@@ -21,6 +22,23 @@ def _np_sigmoid(x, o):
     np.exp(o, out=o)
     np.add(o, 1, out=o)
     return np.reciprocal(o, out=o)
+
+
+def _np_silu(x, o):
+    return np.multiply(x, _np_sigmoid(x, o), out=o)
+
+
+def _np_gelu_tanh(x, o):
+    """0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), in place in o."""
+    np.multiply(x, x, out=o)
+    o *= 0.044715 * x
+    o += x
+    o *= np.float32(np.sqrt(2 / np.pi))
+    np.tanh(o, out=o)
+    o += 1.0
+    o *= x
+    o *= 0.5
+    return o
 
 
 def _np_softmax(x, o):
@@ -66,6 +84,11 @@ def cases(quick, torch):
     for op, np_fn in (("relu", p(np.maximum, x, 0, out=o)), ("sigmoid", p(_np_sigmoid, x, o)),
                       ("tanh", p(np.tanh, x, out=o)), ("exp", p(np.exp, x, out=o))):
         yield _case(torch, op, label, 8 * n, p(getattr(pydl, op), px), np_fn, lambda: p(getattr(torch, op), tx))
+    F = torch.nn.functional if torch else None
+    yield _case(torch, "silu", label, 8 * n, p(pydl.silu, px), p(_np_silu, x, o), lambda: p(F.silu, tx))
+    # gelu's tanh form: NumPy has no erf for the exact (default) form, and every row here has a NumPy column
+    yield _case(torch, "gelu (tanh)", label, 8 * n, p(pydl.gelu, px, approximate=True), p(_np_gelu_tanh, x, o),
+                lambda: p(F.gelu, tx, approximate="tanh"))
     yield _case(torch, "add", f"{label} + {label}", 12 * n, p(operator.add, px, py), p(np.add, x, y, out=o),
                 lambda: p(operator.add, tx, ty))
 
