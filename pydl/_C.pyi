@@ -427,6 +427,39 @@ class PoolKind:
     @property
     def value(self) -> int:
         ...
+class _Plan:
+    """
+    A recorded step (see pydl/models/plans.py).
+    """
+    def __init__(self) -> None:
+        ...
+    def abort(self) -> None:
+        """
+        Abandons a recording (the step raised).
+        """
+    def begin(self, inputs: collections.abc.Sequence[Tensor], state: collections.abc.Sequence[Tensor]) -> None:
+        """
+        Starts recording on this thread: ops on `inputs`, `state` and their results are recorded.
+        """
+    def end(self, outputs: collections.abc.Sequence[Tensor]) -> str:
+        """
+        Stops recording; returns '' when the plan can be replayed, else why not.
+        """
+    def run(self, inputs: collections.abc.Sequence[Tensor]) -> list[Tensor]:
+        """
+        Replays the step on new inputs (GIL released); returns the recorded outputs.
+        """
+    @property
+    def reason(self) -> str:
+        ...
+    @property
+    def steps(self) -> list[str]:
+        """
+        The names of the recorded ops, in order.
+        """
+    @property
+    def usable(self) -> bool:
+        ...
 class RandomKind:
     """
     The distributions of _C._random (pydl.rand, randn, uniform, normal, randint).
@@ -507,6 +540,10 @@ def _optim_update(kind: OptimKind, params: list, grads: typing.Any, slots: list,
     ...
 def _pad(arg0: Tensor, arg1: collections.abc.Sequence[tuple[typing.SupportsInt | typing.SupportsIndex, typing.SupportsInt | typing.SupportsIndex]], arg2: typing.SupportsFloat | typing.SupportsIndex) -> Tensor:
     ...
+def _plan_recording() -> bool:
+    """
+    True while a step plan records on this thread.
+    """
 def _pool1d(arg0: Tensor, arg1: PoolKind, arg2: typing.SupportsInt | typing.SupportsIndex, arg3: typing.SupportsInt | typing.SupportsIndex, arg4: str) -> Tensor:
     ...
 def _pool2d(arg0: Tensor, arg1: PoolKind, arg2: typing.Annotated[collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], "FixedSize(2)"], arg3: typing.Annotated[collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], "FixedSize(2)"], arg4: str) -> Tensor:

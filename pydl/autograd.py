@@ -38,6 +38,7 @@ class enable_grad(no_grad):
 
 is_grad_enabled = _C.is_grad_enabled
 set_grad_enabled = _C.set_grad_enabled
+StepPlan = _C._Plan  # a recorded step, replayed from C++ (pydl/models/plans.py)
 
 
 def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3):

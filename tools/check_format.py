@@ -12,7 +12,10 @@ import subprocess
 import sys
 
 CONFORMING = [
+    "csrc/autograd/plan.cpp",
+    "csrc/autograd/plan.h",
     "csrc/bindings/common.h",
+    "csrc/bindings/plan_bindings.cpp",
     "csrc/core/cuda_runtime.h",
     "csrc/core/cuda_runtime_stub.cpp",
     "csrc/core/device.cpp",

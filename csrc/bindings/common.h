@@ -3,6 +3,7 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
+#include "autograd/plan.h"
 #include "core/dispatch.h"
 #include "core/tensor.h"
 
@@ -38,10 +39,43 @@ class GilRelease {
   PyThreadState* state_;
 };
 
-// Runs f with the GIL released (kernels never touch Python objects).
+// "file.py:LINE in FUNCTION" of the innermost Python frame (for messages that point at the user's code).
+std::string python_location();
+// While a step plan records, work that is not a recorded op makes the plan unusable (see autograd/plan.h).
+void refuse_plan(const char* what);
+
+// Runs f with the GIL released (kernels never touch Python objects). Op bindings use op_call instead: work run
+// through nogil while a plan records is not recorded, so it makes the plan unusable.
 template <typename F> auto nogil(F&& f) {
+  if (plan::recording() && !plan::inside_op()) refuse_plan("an operation the plan cannot record");
   GilRelease release;
   return f();
+}
+
+// Runs the op f(ins) -> Tensor with the GIL released and, while a plan records, records it under `name`. f gets the
+// tensors in `ins` order and captures every other argument by value (it is replayed later, without Python).
+template <typename F> Tensor op_call(const char* name, plan::Tensors ins, F f) {
+  if (!plan::recording()) {
+    GilRelease release;
+    return f(static_cast<const plan::Tensors&>(ins));
+  }
+  plan::OpFn fn = [f](const plan::Tensors& t) { return plan::Tensors{f(t)}; };
+  GilRelease release;
+  return plan::record(name, ins, std::move(fn))[0];
+}
+// The same for an op that writes in place and returns nothing (f(ins) -> void).
+template <typename F> void op_call_void(const char* name, plan::Tensors ins, F f) {
+  if (!plan::recording()) {
+    GilRelease release;
+    f(static_cast<const plan::Tensors&>(ins));
+    return;
+  }
+  plan::OpFn fn = [f](const plan::Tensors& t) {
+    f(t);
+    return plan::Tensors{};
+  };
+  GilRelease release;
+  plan::record(name, ins, std::move(fn));
 }
 
 DType to_dtype(py::handle obj);                // pydl.DType, "float32", numpy dtype or type
@@ -71,6 +105,10 @@ Tensor to_operand(py::handle obj, const Tensor& like, ScalarRole role = ScalarRo
 bool is_operand(py::handle obj);
 // t op other (other op t when `reverse`), other being anything to_operand takes. The GIL is released for the op.
 Tensor binary_with(BinaryOp op, const Tensor& t, py::handle other, bool reverse);
+// a @ b (b @ a when `reverse`), b being anything to_operand takes.
+Tensor matmul_call(const Tensor& a, py::handle b, bool reverse);
+// A Python bool, int or float (a constant of the program, unlike an array that may hold data).
+bool is_python_scalar(py::handle obj);
 // t op= other (the Python operators +=, -=, *=, /=), with NumPy's same_kind casting; the GIL is released for the op.
 void inplace_with(BinaryOp op, const Tensor& t, py::handle other);
 
@@ -88,6 +126,7 @@ void bind_optim(py::module_& m);  // optim_bindings.cpp: optimizer updates, soft
 void bind_conv(py::module_& m);   // conv_bindings.cpp: convolution, pooling, upsampling
 void bind_nlp(py::module_& m);    // nlp_bindings.cpp: embedding
 void bind_w2v(py::module_& m);    // w2v_bindings.cpp: the word2vec trainer
+void bind_plan(py::module_& m);   // plan_bindings.cpp: step plans (record once, replay from C++)
 
 }  // namespace bind
 }  // namespace pydl

@@ -1,5 +1,6 @@
 #include <climits>
 #include "bindings/common.h"
+#include "core/elementwise_ops.h"
 #include "ops/ops.h"
 
 namespace pydl {
@@ -142,6 +143,10 @@ int outside_int64(py::handle obj) {
 
 }  // namespace
 
+bool is_python_scalar(py::handle obj) {
+  return py::isinstance<py::bool_>(obj) || py::isinstance<py::int_>(obj) || py::isinstance<py::float_>(obj);
+}
+
 Tensor to_operand(py::handle obj, const Tensor& like, ScalarRole role) {
   if (py::isinstance<Tensor>(obj)) return obj.cast<Tensor>();
   const DType ld = like.dtype();
@@ -192,7 +197,23 @@ Tensor binary_with(BinaryOp op, const Tensor& t, py::handle other, bool reverse)
   const ScalarRole role = is_comparison(op) ? ScalarRole::Compare
                           : op == BinaryOp::Div ? ScalarRole::TrueDiv : ScalarRole::Arithmetic;
   Tensor o = to_operand(other, t, role);
-  return nogil([&] { return reverse ? ops::binary(op, o, t) : ops::binary(op, t, o); });
+  const char* name = binary_name(op);
+  if (py::isinstance<Tensor>(other))
+    return op_call(name, {t, o}, [op, reverse](const plan::Tensors& x) {
+      return reverse ? ops::binary(op, x[1], x[0]) : ops::binary(op, x[0], x[1]);
+    });
+  if (plan::recording() && !is_python_scalar(other)) refuse_plan("an array-like operand (not a Tensor)");
+  return op_call(name, {t}, [op, reverse, o](const plan::Tensors& x) {  // o: a constant from a Python scalar
+    return reverse ? ops::binary(op, o, x[0]) : ops::binary(op, x[0], o);
+  });
+}
+
+Tensor matmul_call(const Tensor& a, py::handle b, bool reverse) {
+  Tensor o = to_operand(b, a);
+  if (!py::isinstance<Tensor>(b) && plan::recording()) refuse_plan("an array-like operand (not a Tensor)");
+  return op_call("matmul", {a, o}, [reverse](const plan::Tensors& x) {
+    return reverse ? ops::matmul(x[1], x[0]) : ops::matmul(x[0], x[1]);
+  });
 }
 
 void inplace_with(BinaryOp op, const Tensor& t, py::handle other) {
@@ -202,7 +223,12 @@ void inplace_with(BinaryOp op, const Tensor& t, py::handle other) {
   if (!is_comparison(op)) check_writable(t, names[static_cast<int>(op)]);
   const bool true_div = op == BinaryOp::Div && !is_floating(t.dtype());
   Tensor o = to_operand(other, t, true_div ? ScalarRole::TrueDiv : ScalarRole::Arithmetic);
-  nogil([&] { ops::binary_(op, t, o); return 0; });
+  if (py::isinstance<Tensor>(other)) {
+    op_call_void(names[static_cast<int>(op)], {t, o}, [op](const plan::Tensors& x) { ops::binary_(op, x[0], x[1]); });
+    return;
+  }
+  if (plan::recording() && !is_python_scalar(other)) refuse_plan("an array-like operand (not a Tensor)");
+  op_call_void(names[static_cast<int>(op)], {t}, [op, o](const plan::Tensors& x) { ops::binary_(op, x[0], o); });
 }
 
 }  // namespace bind

@@ -13,7 +13,8 @@
 
 namespace py = pybind11;
 using namespace pydl;
-using pydl::bind::nogil;
+using pydl::bind::op_call;
+using pydl::plan::Tensors;
 using pydl::bind::to_device;
 using pydl::bind::to_dtype;
 using pydl::bind::to_shape;
@@ -86,32 +87,33 @@ PYBIND11_MODULE(_C, m) {
   pydl::bind::bind_nlp(m);
   pydl::bind::bind_rnn(m);  // recurrent layers' op
   pydl::bind::bind_w2v(m);
+  pydl::bind::bind_plan(m);
 
   m.def("empty", [](py::object shape, py::object dtype, py::object device) {
     Shape s = to_shape(shape); DType d = to_dtype(dtype); Device dev = to_device(device);
-    return nogil([&] { return ops::empty(s, d, dev); });
+    return op_call("empty", {}, [s, d, dev](const Tensors&) { return ops::empty(s, d, dev); });
   }, py::arg("shape"), py::arg("dtype") = DType::Float32, py::arg("device") = py::none());
   m.def("full", [](py::object shape, double value, py::object dtype, py::object device) {
     Shape s = to_shape(shape); DType d = to_dtype(dtype); Device dev = to_device(device);
-    return nogil([&] { return ops::full(s, value, d, dev); });
+    return op_call("full", {}, [s, value, d, dev](const Tensors&) { return ops::full(s, value, d, dev); });
   }, py::arg("shape"), py::arg("fill_value"), py::arg("dtype") = DType::Float32, py::arg("device") = py::none());
   m.def("arange", [](double start, double stop, double step, py::object dtype, py::object device) {
     DType d = to_dtype(dtype); Device dev = to_device(device);
-    return nogil([&] { return ops::arange(start, stop, step, d, dev); });
+    return op_call("arange", {}, [start, stop, step, d, dev](const Tensors&) { return ops::arange(start, stop, step, d, dev); });
   });
   m.def("linspace", [](double start, double stop, int64_t num, py::object dtype, py::object device) {
     DType d = to_dtype(dtype); Device dev = to_device(device);
-    return nogil([&] { return ops::linspace(start, stop, num, d, dev); });
+    return op_call("linspace", {}, [start, stop, num, d, dev](const Tensors&) { return ops::linspace(start, stop, num, d, dev); });
   });
   m.def("eye", [](int64_t n, int64_t mm, py::object dtype, py::object device) {
     DType d = to_dtype(dtype); Device dev = to_device(device);
-    return nogil([&] { return ops::eye(n, mm, d, dev); });
+    return op_call("eye", {}, [n, mm, d, dev](const Tensors&) { return ops::eye(n, mm, d, dev); });
   });
   py::enum_<RandomKind>(m, "RandomKind", "The distributions of _C._random (pydl.rand, randn, uniform, normal, randint).")
       .value("Uniform", RandomKind::Uniform).value("Normal", RandomKind::Normal).value("Integer", RandomKind::Integer);
   m.def("_random", [](py::object shape, RandomKind kind, double a, double b, py::object dtype, py::object device) {
     Shape s = to_shape(shape); DType d = to_dtype(dtype); Device dev = to_device(device);
-    return nogil([&] { return ops::random(s, kind, a, b, d, dev); });
+    return op_call("random", {}, [s, kind, a, b, d, dev](const Tensors&) { return ops::random(s, kind, a, b, d, dev); });
   });
   m.def("_dtype", [](py::object o) { return to_dtype(o); });
   m.def("_bump_version", [](const Tensor& t) { t.storage()->bump_version(); });

@@ -5,9 +5,11 @@
 namespace pydl {
 namespace bind {
 
+using Tensors = plan::Tensors;
+
 void bind_nlp(py::module_& m) {
   m.def("_embedding", [](const Tensor& ids, const Tensor& table) {
-    return nogil([&] { return ops::embedding(ids, table); });
+    return op_call("embedding", {ids, table}, [](const Tensors& t) { return ops::embedding(t[0], t[1]); });
   }, py::arg("ids"), py::arg("table"));
 }
 

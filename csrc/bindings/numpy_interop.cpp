@@ -77,6 +77,7 @@ Tensor from_numpy(py::array arr) {
 }
 
 py::buffer_info buffer_of(const Tensor& t) {
+  if (plan::recording()) refuse_plan("reading a tensor's values on the host (NumPy, buffer protocol)");
   if (!t.device().is_cpu())
     throw DeviceError("cannot view a tensor on " + t.device().str() + " as a NumPy array; call .cpu() first");
   const int64_t isz = t.itemsize();

@@ -15,8 +15,10 @@ void def_op(py::module_& m, py::class_<Tensor>& cls, const char* name, bool meth
   if (method) cls.def(name, f, extra...);
 }
 
+using Tensors = plan::Tensors;
+
 Tensor unary_call(UnaryOp op, const Tensor& x, double p0 = 0, double p1 = 0) {
-  return nogil([&] { return ops::unary(op, x, p0, p1); });
+  return op_call(unary_name(op), {x}, [op, p0, p1](const Tensors& t) { return ops::unary(op, t[0], p0, p1); });
 }
 
 std::vector<Tensor> tensor_list(py::handle seq, const char* op) {
@@ -36,11 +38,15 @@ std::vector<Tensor> tensor_list(py::handle seq, const char* op) {
 // (the core's empty axis list means "all"), which is the reduction over a new axis of length 1.
 // `scalar_axis`: like NumPy's ufunc reductions (sum, max, min; not mean, var, std), an int axis 0 or -1 of a 0-d
 // tensor names its only element.
-template <typename F> Tensor reduce_call(const Tensor& x, py::handle axis, bool keepdims, F f, bool scalar_axis = false) {
-  if (scalar_axis && x.dim() == 0 && is_scalar_axis(axis)) return nogil([&] { return f(x, {}, keepdims); });
+template <typename F>
+Tensor reduce_call(const char* name, const Tensor& x, py::handle axis, bool keepdims, F f, bool scalar_axis = false) {
+  if (scalar_axis && x.dim() == 0 && is_scalar_axis(axis))
+    return op_call(name, {x}, [f, keepdims](const Tensors& t) { return f(t[0], {}, keepdims); });
   const bool no_axis = (py::isinstance<py::tuple>(axis) || py::isinstance<py::list>(axis)) && py::len(axis) == 0;
   std::vector<int64_t> ax = no_axis ? std::vector<int64_t>{0} : to_axes(axis);
-  return nogil([&] { return no_axis ? f(ops::unsqueeze(x, 0), ax, false) : f(x, ax, keepdims); });
+  return op_call(name, {x}, [f, ax, no_axis, keepdims](const Tensors& t) {
+    return no_axis ? f(ops::unsqueeze(t[0], 0), ax, false) : f(t[0], ax, keepdims);
+  });
 }
 
 bool is_float_bound(py::handle b) {
@@ -69,7 +75,8 @@ ops::ClipBound clip_bound(const Tensor& x, py::handle b, const char* what) {
 
 Tensor clip_call(const Tensor& x, py::object lo, py::object hi) {
   const ops::ClipBound l = clip_bound(x, lo, "clip: min"), h = clip_bound(x, hi, "clip: max");
-  return nogil([&] { return ops::clip(x, l, h); });
+  if (plan::recording() && (l.operand.defined() || h.operand.defined())) refuse_plan("clip with an array bound");
+  return op_call("clip", {x}, [l, h](const Tensors& t) { return ops::clip(t[0], l, h); });
 }
 
 }  // namespace
@@ -91,7 +98,7 @@ void bind_ops(py::module_& m) {
   m.def("where", [](py::object cond, py::object a, py::object b) {
     Tensor like = py::isinstance<Tensor>(a) ? a.cast<Tensor>() : (py::isinstance<Tensor>(b) ? b.cast<Tensor>() : ops::scalar(0, DType::Float32));
     Tensor c = to_operand(cond, ops::scalar(0, DType::Bool)), ta = to_operand(a, like), tb = to_operand(b, like);
-    return nogil([&] { return ops::where(c, ta, tb); });
+    return op_call("where", {c, ta, tb}, [](const Tensors& t) { return ops::where(t[0], t[1], t[2]); });
   }, py::arg("condition"), py::arg("a"), py::arg("b"));
 
   // Unary ops: module function and Tensor method, with the row's keyword argument (its p0); clip is bound by hand.
@@ -133,76 +140,84 @@ void bind_ops(py::module_& m) {
 
   // Reductions.
   def_op(m, cls, "sum", true, [](const Tensor& x, py::object axis, bool keepdims) {
-    return reduce_call(x, axis, keepdims, [](const Tensor& x, std::vector<int64_t> ax, bool keepdims) { return ops::sum(x, ax, keepdims); }, true);
+    return reduce_call("sum", x, axis, keepdims, [](const Tensor& x, std::vector<int64_t> ax, bool keepdims) { return ops::sum(x, ax, keepdims); }, true);
   }, py::arg("axis") = py::none(), py::arg("keepdims") = false);
   def_op(m, cls, "mean", true, [](const Tensor& x, py::object axis, bool keepdims) {
-    return reduce_call(x, axis, keepdims, [](const Tensor& x, std::vector<int64_t> ax, bool keepdims) { return ops::mean(x, ax, keepdims); });
+    return reduce_call("mean", x, axis, keepdims, [](const Tensor& x, std::vector<int64_t> ax, bool keepdims) { return ops::mean(x, ax, keepdims); });
   }, py::arg("axis") = py::none(), py::arg("keepdims") = false);
   def_op(m, cls, "max", true, [](const Tensor& x, py::object axis, bool keepdims) {
-    return reduce_call(x, axis, keepdims, [](const Tensor& x, std::vector<int64_t> ax, bool keepdims) { return ops::amax(x, ax, keepdims); }, true);
+    return reduce_call("max", x, axis, keepdims, [](const Tensor& x, std::vector<int64_t> ax, bool keepdims) { return ops::amax(x, ax, keepdims); }, true);
   }, py::arg("axis") = py::none(), py::arg("keepdims") = false);
   def_op(m, cls, "min", true, [](const Tensor& x, py::object axis, bool keepdims) {
-    return reduce_call(x, axis, keepdims, [](const Tensor& x, std::vector<int64_t> ax, bool keepdims) { return ops::amin(x, ax, keepdims); }, true);
+    return reduce_call("min", x, axis, keepdims, [](const Tensor& x, std::vector<int64_t> ax, bool keepdims) { return ops::amin(x, ax, keepdims); }, true);
   }, py::arg("axis") = py::none(), py::arg("keepdims") = false);
   def_op(m, cls, "argmax", true, [](const Tensor& x, py::object axis, bool keepdims) {
     const bool all = axis.is_none() || (x.dim() == 0 && is_scalar_axis(axis));  // NumPy: 0 or -1 of a 0-d tensor
     int64_t a = all ? 0 : to_int64(axis, "argmax: axis");
-    return nogil([&] { return ops::argmax(x, all ? nullptr : &a, keepdims); });
+    return op_call("argmax", {x}, [all, a, keepdims](const Tensors& t) { return ops::argmax(t[0], all ? nullptr : &a, keepdims); });
   }, py::arg("axis") = py::none(), py::arg("keepdims") = false);
   def_op(m, cls, "argmin", true, [](const Tensor& x, py::object axis, bool keepdims) {
     const bool all = axis.is_none() || (x.dim() == 0 && is_scalar_axis(axis));  // NumPy: 0 or -1 of a 0-d tensor
     int64_t a = all ? 0 : to_int64(axis, "argmin: axis");
-    return nogil([&] { return ops::argmin(x, all ? nullptr : &a, keepdims); });
+    return op_call("argmin", {x}, [all, a, keepdims](const Tensors& t) { return ops::argmin(t[0], all ? nullptr : &a, keepdims); });
   }, py::arg("axis") = py::none(), py::arg("keepdims") = false);
   def_op(m, cls, "var", true, [](const Tensor& x, py::object axis, bool keepdims, int64_t ddof) {
-    return reduce_call(x, axis, keepdims, [ddof](const Tensor& x, std::vector<int64_t> ax, bool keepdims) { return ops::var(x, ax, keepdims, ddof); });
+    return reduce_call("var", x, axis, keepdims, [ddof](const Tensor& x, std::vector<int64_t> ax, bool keepdims) { return ops::var(x, ax, keepdims, ddof); });
   }, py::arg("axis") = py::none(), py::arg("keepdims") = false, py::arg("ddof") = 0);
   def_op(m, cls, "std", true, [](const Tensor& x, py::object axis, bool keepdims, int64_t ddof) {
-    return reduce_call(x, axis, keepdims, [ddof](const Tensor& x, std::vector<int64_t> ax, bool keepdims) { return ops::std_(x, ax, keepdims, ddof); });
+    return reduce_call("std", x, axis, keepdims, [ddof](const Tensor& x, std::vector<int64_t> ax, bool keepdims) { return ops::std_(x, ax, keepdims, ddof); });
   }, py::arg("axis") = py::none(), py::arg("keepdims") = false, py::arg("ddof") = 0);
-  def_op(m, cls, "softmax", true, [](const Tensor& x, int64_t axis) { return nogil([&] { return ops::softmax(x, axis, false); }); },
+  def_op(m, cls, "softmax", true, [](const Tensor& x, int64_t axis) {
+    return op_call("softmax", {x}, [axis](const Tensors& t) { return ops::softmax(t[0], axis, false); });
+  },
          py::arg("axis") = -1);
-  def_op(m, cls, "log_softmax", true, [](const Tensor& x, int64_t axis) { return nogil([&] { return ops::softmax(x, axis, true); }); },
+  def_op(m, cls, "log_softmax", true, [](const Tensor& x, int64_t axis) {
+    return op_call("log_softmax", {x}, [axis](const Tensors& t) { return ops::softmax(t[0], axis, true); });
+  },
          py::arg("axis") = -1);
 
-  m.def("matmul", [](const Tensor& a, py::object b) { Tensor tb = to_operand(b, a); return nogil([&] { return ops::matmul(a, tb); }); },
+  m.def("matmul", [](const Tensor& a, py::object b) { return matmul_call(a, b, false); },
         py::arg("a"), py::arg("b"));
-  cls.def("matmul", [](const Tensor& a, py::object b) { Tensor tb = to_operand(b, a); return nogil([&] { return ops::matmul(a, tb); }); });
+  cls.def("matmul", [](const Tensor& a, py::object b) { return matmul_call(a, b, false); });
 
   m.def("gemm_", [](const Tensor& c, const Tensor& a, const Tensor& b, double alpha, double beta, bool ta, bool tb) {
-    nogil([&] { ops::gemm_(c, a, b, alpha, beta, ta, tb); return 0; });
+    op_call_void("gemm_", {c, a, b}, [alpha, beta, ta, tb](const Tensors& t) { ops::gemm_(t[0], t[1], t[2], alpha, beta, ta, tb); });
   }, py::arg("c"), py::arg("a"), py::arg("b"), py::arg("alpha") = 1.0, py::arg("beta") = 0.0,
      py::arg("trans_a") = false, py::arg("trans_b") = false);
 
   // Assembling and gathering.
   m.def("concatenate", [](py::object seq, int64_t axis) {
-    auto ts = tensor_list(seq, "concatenate"); return nogil([&] { return ops::concatenate(ts, axis); });
+    auto ts = tensor_list(seq, "concatenate");
+    return op_call("concatenate", ts, [axis](const Tensors& t) { return ops::concatenate(t, axis); });
   }, py::arg("tensors"), py::arg("axis") = 0);
   m.def("stack", [](py::object seq, int64_t axis) {
-    auto ts = tensor_list(seq, "stack"); return nogil([&] { return ops::stack(ts, axis); });
+    auto ts = tensor_list(seq, "stack");
+    return op_call("stack", ts, [axis](const Tensors& t) { return ops::stack(t, axis); });
   }, py::arg("tensors"), py::arg("axis") = 0);
   m.def("_split", [](const Tensor& x, std::vector<int64_t> boundaries, int64_t axis) {
     return ops::split(x, boundaries, axis);
   });
   m.def("_pad", [](const Tensor& x, std::vector<std::pair<int64_t, int64_t>> pads, double value) {
-    return nogil([&] { return ops::pad(x, pads, value); });
+    return op_call("pad", {x}, [pads, value](const Tensors& t) { return ops::pad(t[0], pads, value); });
   });
   m.def("_index_select", [](const Tensor& x, int64_t axis, const Tensor& index) {
-    return nogil([&] { return ops::index_select(x, axis, index); });
+    return op_call("index_select", {x, index}, [axis](const Tensors& t) { return ops::index_select(t[0], axis, t[1]); });
   });
   m.def("gather", [](const Tensor& x, int64_t axis, const Tensor& index) {
-    return nogil([&] { return ops::gather(x, axis, index); });
+    return op_call("gather", {x, index}, [axis](const Tensors& t) { return ops::gather(t[0], axis, t[1]); });
   }, py::arg("x"), py::arg("axis"), py::arg("index"));
   // Exact integer creation (pydl.full / arange with Python ints): the Python side checks the range.
   m.def("_full_int", [](py::object shape, int64_t value, py::object dtype, py::object device) {
     Shape sh = to_shape(shape); DType d = to_dtype(dtype); Device dev = to_device(device);
-    return nogil([&] { return ops::full_int(sh, value, d, dev); });
+    return op_call("full", {}, [sh, value, d, dev](const Tensors&) { return ops::full_int(sh, value, d, dev); });
   });
   m.def("_arange_int", [](int64_t start, int64_t step, int64_t count, py::object dtype, py::object device) {
     DType d = to_dtype(dtype); Device dev = to_device(device);
-    return nogil([&] { return ops::arange_int(start, step, count, d, dev); });
+    return op_call("arange", {}, [start, step, count, d, dev](const Tensors&) { return ops::arange_int(start, step, count, d, dev); });
   });
-  m.def("_copy_", [](const Tensor& dst, const Tensor& src) { nogil([&] { ops::copy_(dst, src); return 0; }); });
+  m.def("_copy_", [](const Tensor& dst, const Tensor& src) {
+    op_call_void("copy_", {dst, src}, [](const Tensors& t) { ops::copy_(t[0], t[1]); });
+  });
 }
 
 }  // namespace bind

@@ -7,6 +7,8 @@
 namespace pydl {
 namespace bind {
 
+using Tensors = plan::Tensors;
+
 namespace {
 Tensor opt_tensor(py::handle h) { return h.is_none() ? Tensor() : h.cast<Tensor>(); }
 }  // namespace
@@ -43,10 +45,12 @@ void bind_optim(py::module_& m) {
      py::arg("amsgrad") = false, py::arg("clipnorm") = 0.0, py::arg("clipvalue") = 0.0, py::arg("clear_grad") = false);
 
   m.def("softmax_cross_entropy", [](const Tensor& logits, const Tensor& target) {
-    return nogil([&] { return ops::softmax_cross_entropy(logits, target); });
+    return op_call("softmax_cross_entropy", {logits, target}, [](const Tensors& t) { return ops::softmax_cross_entropy(t[0], t[1]); });
   }, py::arg("logits"), py::arg("target"));
 
-  m.def("dropout", [](const Tensor& x, double rate) { return nogil([&] { return ops::dropout(x, rate); }); },
+  m.def("dropout", [](const Tensor& x, double rate) {
+    return op_call("dropout", {x}, [rate](const Tensors& t) { return ops::dropout(t[0], rate); });
+  },
         py::arg("x"), py::arg("rate"));
 }
 

@@ -4,6 +4,8 @@
 
 namespace pydl {
 namespace bind {
+
+using Tensors = plan::Tensors;
 namespace {
 
 Tensor opt(const py::object& o) { return o.is_none() ? Tensor() : o.cast<Tensor>(); }
@@ -27,10 +29,10 @@ void bind_rnn(py::module_& m) {
     const char* op = c == RnnCell::Simple ? "simple_rnn" : c == RnnCell::LSTM ? "lstm" : "gru";
     const RnnAct act = ops::parse_rnn_activation(activation, op, "activation");
     const RnnAct ract = ops::parse_rnn_activation(recurrent_activation, op, "recurrent_activation");
-    Tensor b = opt(bias), rb = opt(recurrent_bias), h = opt(h0), cc = opt(c0), mk = opt(mask), rm = opt(rmask);
-    return nogil([&] {
-      return ops::rnn(x, kernel, recurrent_kernel, b, rb, h, cc, mk, rm, c, act, ract, go_backwards);
-    });
+    return op_call(op, {x, kernel, recurrent_kernel, opt(bias), opt(recurrent_bias), opt(h0), opt(c0), opt(mask), opt(rmask)},
+                   [c, act, ract, go_backwards](const Tensors& t) {
+                     return ops::rnn(t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8], c, act, ract, go_backwards);
+                   });
   });
 }
 

@@ -7,6 +7,8 @@ namespace pydl {
 namespace bind {
 namespace {
 
+using Tensors = plan::Tensors;
+
 py::object g_advanced_getitem, g_advanced_setitem;  // set by pydl/tensor.py
 
 bool is_basic_item(py::handle k) {
@@ -80,6 +82,7 @@ void check_not_read_only(const Tensor& t) {
 }
 
 py::object scalar_to_py(const Tensor& t_in) {
+  if (plan::recording()) refuse_plan("reading a tensor's value on the host (float(), int(), bool(), .item())");
   PYDL_CHECK(t_in.numel() == 1, ValueError, "only a tensor with one element can be converted to a Python scalar, got shape ",
              shape_str(t_in.shape()));
   Tensor t = ops::to_device(t_in, Device{});
@@ -129,52 +132,74 @@ void bind_tensor(py::module_& m) {
   cls.def_property_readonly("T", [](const Tensor& t) {
     std::vector<int64_t> dims;
     for (int64_t d = t.dim() - 1; d >= 0; --d) dims.push_back(d);
-    return ops::permute(t, dims);
+    return op_call("permute", {t}, [dims](const Tensors& x) { return ops::permute(x[0], dims); });
   });
   cls.def("__hash__", [](const Tensor& t) { return reinterpret_cast<intptr_t>(t.impl()); });
   cls.def("is_contiguous", &Tensor::is_contiguous);
-  cls.def("contiguous", [](const Tensor& t) { return nogil([&] { return ops::contiguous(t); }); });
-  cls.def("clone", [](const Tensor& t) { return nogil([&] { return ops::clone(t); }); });
-  cls.def("detach", &ops::detach);
-  cls.def("astype", [](const Tensor& t, py::object dt) { DType d = to_dtype(dt); return nogil([&] { return ops::clone(ops::cast(t, d)); }); },
-          py::arg("dtype"));
+  cls.def("contiguous", [](const Tensor& t) { return op_call("contiguous", {t}, [](const Tensors& x) { return ops::contiguous(x[0]); }); });
+  cls.def("clone", [](const Tensor& t) { return op_call("clone", {t}, [](const Tensors& x) { return ops::clone(x[0]); }); });
+  cls.def("detach", [](const Tensor& t) { return op_call("detach", {t}, [](const Tensors& x) { return ops::detach(x[0]); }); });
+  cls.def("astype", [](const Tensor& t, py::object dt) {
+    DType d = to_dtype(dt);
+    return op_call("astype", {t}, [d](const Tensors& x) { return ops::clone(ops::cast(x[0], d)); });
+  }, py::arg("dtype"));
   cls.def("to", [](const Tensor& t, py::object target) {
     if (py::isinstance<py::str>(target) || py::isinstance<Device>(target)) {
       std::string s = py::str(target);
       if (py::isinstance<Device>(target) || s == "cpu" || s.rfind("cuda", 0) == 0) {
         Device d = to_device(target);
-        return nogil([&] { return ops::to_device(t, d); });
+        return op_call("to", {t}, [d](const Tensors& x) { return ops::to_device(x[0], d); });
       }
     }
     DType d = to_dtype(target);
-    return nogil([&] { return ops::cast(t, d); });
+    return op_call("cast", {t}, [d](const Tensors& x) { return ops::cast(x[0], d); });
   }, py::arg("target"));
   cls.def("_move_to_", [](const Tensor& t, py::object target) { Device d = to_device(target); nogil([&] { ops::move_to_(t, d); }); },
           py::arg("device"));
-  cls.def("cpu", [](const Tensor& t) { return nogil([&] { return ops::to_device(t, Device{}); }); });
-  cls.def("cuda", [](const Tensor& t, int index) { return nogil([&] { return ops::to_device(t, Device{DeviceType::CUDA, index}); }); },
+  cls.def("cpu", [](const Tensor& t) { return op_call("to", {t}, [](const Tensors& x) { return ops::to_device(x[0], Device{}); }); });
+  cls.def("cuda", [](const Tensor& t, int index) {
+    return op_call("to", {t}, [index](const Tensors& x) { return ops::to_device(x[0], Device{DeviceType::CUDA, index}); });
+  },
           py::arg("index") = 0);
-  cls.def("reshape", [](const Tensor& t, py::args shape) { return ops::reshape(t, to_shape(shape)); });
-  cls.def("view", [](const Tensor& t, py::args shape) { return ops::view(t, to_shape(shape)); });
-  cls.def("permute", [](const Tensor& t, py::args dims) { return ops::permute(t, to_shape(dims)); });
+  cls.def("reshape", [](const Tensor& t, py::args shape) {
+    Shape s = to_shape(shape);
+    return op_call("reshape", {t}, [s](const Tensors& x) { return ops::reshape(x[0], s); });
+  });
+  cls.def("view", [](const Tensor& t, py::args shape) {
+    Shape s = to_shape(shape);
+    return op_call("view", {t}, [s](const Tensors& x) { return ops::view(x[0], s); });
+  });
+  cls.def("permute", [](const Tensor& t, py::args dims) {
+    Shape d = to_shape(dims);
+    return op_call("permute", {t}, [d](const Tensors& x) { return ops::permute(x[0], d); });
+  });
   cls.def("transpose", [](const Tensor& t, py::object a, py::object b) {
     if (a.is_none()) {
       std::vector<int64_t> dims;
       for (int64_t d = t.dim() - 1; d >= 0; --d) dims.push_back(d);
-      return ops::permute(t, dims);
+      return op_call("permute", {t}, [dims](const Tensors& x) { return ops::permute(x[0], dims); });
     }
     if (b.is_none()) throw py::type_error("transpose: give both axes or none, got axis0=" + py_repr(a) + " and axis1=None");
-    return ops::transpose(t, to_int64(a, "transpose: axis0"), to_int64(b, "transpose: axis1"));
+    const int64_t a0 = to_int64(a, "transpose: axis0"), a1 = to_int64(b, "transpose: axis1");
+    return op_call("transpose", {t}, [a0, a1](const Tensors& x) { return ops::transpose(x[0], a0, a1); });
   }, py::arg("axis0") = py::none(), py::arg("axis1") = py::none());
-  cls.def("expand", [](const Tensor& t, py::args shape) { return ops::expand(t, to_shape(shape)); });
-  cls.def("broadcast_to", [](const Tensor& t, py::object shape) { return ops::expand(t, to_shape(shape)); }, py::arg("shape"));
+  cls.def("expand", [](const Tensor& t, py::args shape) {
+    Shape s = to_shape(shape);
+    return op_call("expand", {t}, [s](const Tensors& x) { return ops::expand(x[0], s); });
+  });
+  cls.def("broadcast_to", [](const Tensor& t, py::object shape) {
+    Shape s = to_shape(shape);
+    return op_call("expand", {t}, [s](const Tensors& x) { return ops::expand(x[0], s); });
+  }, py::arg("shape"));
   cls.def("squeeze", [](const Tensor& t, py::object axis) {
     // NumPy accepts an int axis 0 or -1 (not a tuple) for a 0-d array, as if it had one axis of size 1.
-    if (t.dim() == 0 && is_scalar_axis(axis)) return ops::squeeze(t, {});
-    return ops::squeeze(t, to_axes(axis));
+    std::vector<int64_t> ax = t.dim() == 0 && is_scalar_axis(axis) ? std::vector<int64_t>{} : to_axes(axis);
+    return op_call("squeeze", {t}, [ax](const Tensors& x) { return ops::squeeze(x[0], ax); });
   }, py::arg("axis") = py::none());
-  cls.def("unsqueeze", &ops::unsqueeze, py::arg("axis"));
-  cls.def("flatten", &ops::flatten);
+  cls.def("unsqueeze", [](const Tensor& t, int64_t axis) {
+    return op_call("unsqueeze", {t}, [axis](const Tensors& x) { return ops::unsqueeze(x[0], axis); });
+  }, py::arg("axis"));
+  cls.def("flatten", [](const Tensor& t) { return op_call("flatten", {t}, [](const Tensors& x) { return ops::flatten(x[0]); }); });
   cls.def("item", &scalar_to_py);
   cls.def("__float__", [](const Tensor& t) { return py::float_(scalar_to_py(t)); });
   cls.def("__int__", [](const Tensor& t) { return py::int_(scalar_to_py(t)); });
@@ -194,7 +219,8 @@ void bind_tensor(py::module_& m) {
   });
   cls.def("__getitem__", [](const Tensor& t, py::object key) -> py::object {
     std::vector<ops::IndexItem> items;
-    if (parse_basic(t, key, items)) return py::cast(ops::index_view(t, items));
+    if (parse_basic(t, key, items))
+      return py::cast(op_call("getitem", {t}, [items](const Tensors& x) { return ops::index_view(x[0], items); }));
     return g_advanced_getitem(py::cast(t), key);
   });
   cls.def("__setitem__", [](const Tensor& t, py::object key, py::object value) {
@@ -206,22 +232,29 @@ void bind_tensor(py::module_& m) {
     if (parse_basic(t, key, items)) {
       ops::index_put_target(t, items);
       Tensor v = setitem_operand(value, t);
-      nogil([&] { ops::index_put_(t, items, v); return 0; });
+      if (py::isinstance<Tensor>(value)) {
+        op_call_void("setitem", {t, v}, [items](const Tensors& x) { ops::index_put_(x[0], items, x[1]); });
+      } else {
+        if (plan::recording() && !is_python_scalar(value)) refuse_plan("an array-like value (not a Tensor)");
+        op_call_void("setitem", {t}, [items, v](const Tensors& x) { ops::index_put_(x[0], items, v); });
+      }
       return;
     }
     check_writable(t, "__setitem__");  // an advanced write may reach any element (PyTorch checks all of them too)
     g_advanced_setitem(py::cast(t), key, value);
   });
   cls.def("backward", [](const Tensor& t, py::object grad, bool retain_graph) {
-    Tensor g;
     if (grad.is_none()) {
       PYDL_CHECK(t.numel() == 1, RuntimeError, "backward: grad=None can be implicitly created only for scalar outputs; "
                  "pass grad= for a tensor of shape ", shape_str(t.shape()));
-      g = ops::ones(t.shape(), t.dtype(), t.device());
-    } else {
-      g = to_operand(grad, t);
+      op_call_void("backward", {t}, [retain_graph](const Tensors& x) {
+        autograd::backward(x[0], ops::ones(x[0].shape(), x[0].dtype(), x[0].device()), retain_graph);
+      });
+      return;
     }
-    nogil([&] { autograd::backward(t, g, retain_graph); return 0; });
+    Tensor g = to_operand(grad, t);
+    if (plan::recording() && !py::isinstance<Tensor>(grad)) refuse_plan("backward with an array-like grad");
+    op_call_void("backward", {t, g}, [retain_graph](const Tensors& x) { autograd::backward(x[0], x[1], retain_graph); });
   }, py::arg("grad") = py::none(), py::arg("retain_graph") = false);
 
   cls.def("__add__", &binop<BinaryOp::Add, false>);
@@ -246,17 +279,15 @@ void bind_tensor(py::module_& m) {
   cls.def("__itruediv__", &inplace<BinaryOp::Div>);
   cls.def("__matmul__", [](const Tensor& a, py::object b) -> py::object {
     if (!is_operand(b)) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
-    Tensor o = to_operand(b, a);
-    return py::cast(nogil([&] { return ops::matmul(a, o); }));
+    return py::cast(matmul_call(a, b, false));
   });
   cls.def("__rmatmul__", [](const Tensor& a, py::object b) -> py::object {
     if (!is_operand(b)) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
-    Tensor o = to_operand(b, a);
-    return py::cast(nogil([&] { return ops::matmul(o, a); }));
+    return py::cast(matmul_call(a, b, true));
   });
-  cls.def("__neg__", [](const Tensor& t) { return nogil([&] { return ops::unary(UnaryOp::Neg, t); }); });
+  cls.def("__neg__", [](const Tensor& t) { return op_call("negative", {t}, [](const Tensors& x) { return ops::unary(UnaryOp::Neg, x[0]); }); });
   cls.def("__pos__", [](const Tensor& t) { return t; });
-  cls.def("__abs__", [](const Tensor& t) { return nogil([&] { return ops::unary(UnaryOp::Abs, t); }); });
+  cls.def("__abs__", [](const Tensor& t) { return op_call("abs", {t}, [](const Tensors& x) { return ops::unary(UnaryOp::Abs, x[0]); }); });
 
   m.def("_setitem_operand", [](const Tensor& t, py::object value) { return setitem_operand(value, t); });
   m.def("_set_index_hooks", [](py::object getitem, py::object setitem) {

@@ -1,24 +1,17 @@
-"""compile / fit / evaluate / predict and the *_on_batch methods (Keras 2 semantics) for functional models.
-
-One training step: forward through the graph (the output layer's softmax or sigmoid folded into the loss when
-possible), the weighted loss plus regularization penalties, backward in C++, then one C++ call that updates every
-trainable parameter with the optimizer's fused kernel and clears its gradient.
-"""
+"""compile / fit / evaluate / predict and the *_on_batch methods (Keras 2 semantics) for functional models; one step
+of each is in steps.py."""
 import numpy as np
 
-from .. import activations, losses as losses_mod, metrics as metrics_mod, ops, optimizers
-from ..autograd import no_grad
-from ..layers import base as layer_base
-from . import data as data_mod, generators
-
-_grad_owner = [None]  # the compiled model whose trainable set the weights' requires_grad flags reflect
+from .. import activations, losses as losses_mod, metrics as metrics_mod, optimizers
+from . import data as data_mod, generators, plans, steps
 
 
-class TrainingMixin:
+class TrainingMixin(steps.StepsMixin):
     # ---- compile ----
     def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, sample_weight_mode=None,
-                weighted_metrics=None, target_tensors=None, device=None, **kwargs):
-        """Keras's compile; `device` ('cpu', 'cuda', 'cuda:N') also moves the model there (see Layer.to)."""
+                weighted_metrics=None, target_tensors=None, device=None, jit_compile=None, **kwargs):
+        """Keras's compile; `device` ('cpu', 'cuda', 'cuda:N') also moves the model there (see Layer.to).
+        jit_compile=False runs every step eagerly, op by op from Python (see plans.py)."""
         if kwargs:
             raise TypeError(f"compile: unexpected keyword argument(s): {', '.join(sorted(kwargs))}")
         if loss is None:
@@ -30,7 +23,9 @@ class TrainingMixin:
         self._weighted_metric_spec = weighted_metrics
         self._compiled_trainable = None
         self._compiled = True
-        _grad_owner[0] = None
+        self._jit_compile = jit_compile
+        plans.reset(self)
+        steps.grad_owner[0] = None
         if self.built and self._is_graph_network:
             self._finish_compile()
 
@@ -150,97 +145,6 @@ class TrainingMixin:
     def _build_from_shape(self, batch_shape):
         raise ValueError(f"Model '{self.name}' is not built and cannot infer its inputs")
 
-    # ---- one step ----
-    def _sync_requires_grad(self):
-        if _grad_owner[0] is self:
-            return
-        for w in self.weights:
-            want = id(w) in self._compiled_trainable
-            if w.requires_grad != want:
-                w.requires_grad = want
-        _grad_owner[0] = self
-
-    def _losses(self, outs, ys, sws):
-        total = None
-        per_out = []
-        for i, out in enumerate(outs):
-            fn = self.loss_functions[i]
-            if fn is None:
-                continue
-            fused = self._fused[i] if self._use_fused else None
-            y = ys[i]
-            if fused is not None:  # `out` holds the output layer's logits (see _run_graph's logits_outputs)
-                per = fused[0](y, out, from_logits=True)
-            else:
-                per = fn.call(y, out) if isinstance(fn, losses_mod.Loss) else fn(y, out)
-            if per.ndim > 1:
-                per = ops.mean(per, axis=tuple(range(1, per.ndim)))
-            w = sws[i]
-            if w is not None:
-                wt = self._on_device(np.ascontiguousarray(w, dtype=str(per.dtype)))
-                nonzero = float(np.mean(w != 0)) or 1.0
-                value = ops.mean(per * wt) / nonzero
-            else:
-                value = ops.mean(per)
-            per_out.append(value)
-            term = value * self.loss_weights[i] if self.loss_weights[i] != 1.0 else value
-            total = term if total is None else total + term
-        return total, per_out
-
-    def _metric_values(self, outs, ys, logits_mode):
-        vals = []
-        with no_grad():
-            for i, ms in enumerate(self._metrics):
-                if not ms:
-                    continue
-                out = outs[i]
-                probs = None
-                for _, fn in ms:
-                    pred = out
-                    if logits_mode and self._fused[i] is not None and fn not in metrics_mod.ARGMAX_ONLY:
-                        if probs is None:
-                            probs = self._fused[i][1](out)
-                        pred = probs
-                    vals.append(float(ops.mean(fn(ys[i], pred))))
-        return vals
-
-    _use_fused = True
-
-    def _train_step(self, xs, ys, sws):
-        self._sync_requires_grad()
-        sink = []
-        layer_base._activity_sink.append(sink)
-        try:
-            outs = self._run_graph([self._on_device(a) for a in xs], training=True,
-                                   logits_outputs=self._fused_idx if self._use_fused else ())
-        finally:
-            layer_base._activity_sink.pop()
-        yts = [self._on_device(y) for y in ys]
-        total, per_out = self._losses(outs, yts, sws)
-        extra = self.losses + sink
-        for r in extra:
-            total = total + r
-        total.backward()
-        self.optimizer.apply_to(self._collected_trainable_weights)
-        result = [float(total)]
-        if len(per_out) > 1:
-            result += [float(v) for v in per_out]
-        result += self._metric_values([o.detach() for o in outs], yts, self._use_fused)
-        return result
-
-    def _test_step(self, xs, ys, sws):
-        with no_grad():
-            outs = self._run_graph([self._on_device(a) for a in xs], training=False,
-                                   logits_outputs=self._fused_idx if self._use_fused else ())
-            yts = [self._on_device(y) for y in ys]
-            total, per_out = self._losses(outs, yts, sws)
-            for r in self.losses:
-                total = total + r
-        result = [float(total)]
-        if len(per_out) > 1:
-            result += [float(v) for v in per_out]
-        return result + self._metric_values(outs, yts, self._use_fused)
-
     # ---- public API ----
     def train_on_batch(self, x, y, sample_weight=None, class_weight=None, reset_metrics=True):
         self._check_compiled()
@@ -261,9 +165,7 @@ class TrainingMixin:
         return out[0] if len(out) == 1 else out
 
     def predict_on_batch(self, x):
-        xs = self._prepare_x(x)
-        with no_grad():
-            outs = self._run_graph([self._on_device(a) for a in xs], training=False)
+        outs = self._predict_batch(self._prepare_x(x))
         res = [np.array(o) for o in outs]
         return res[0] if len(res) == 1 else res
 
@@ -285,18 +187,16 @@ class TrainingMixin:
         if verbose == 1:
             from ..utils.progbar import Progbar
             bar = Progbar(n)
-        with no_grad():
-            for b, sl in enumerate(data_mod.batch_slices(n, batch_size, False)):
-                cbs.on_predict_batch_begin(b, {})
-                outs = self._run_graph([self._on_device(a) for a in data_mod.take(xs, sl)], training=False)
-                arrs = [np.array(o) for o in outs]
-                if chunks is None:
-                    chunks = [[] for _ in arrs]
-                for c, a in zip(chunks, arrs):
-                    c.append(a)
-                cbs.on_predict_batch_end(b, {"outputs": arrs})
-                if bar is not None:
-                    bar.update(min(sl.stop, n), finalize=sl.stop >= n)
+        for b, sl in enumerate(data_mod.batch_slices(n, batch_size, False)):
+            cbs.on_predict_batch_begin(b, {})
+            arrs = [np.array(o) for o in self._predict_batch(data_mod.take(xs, sl))]
+            if chunks is None:
+                chunks = [[] for _ in arrs]
+            for c, a in zip(chunks, arrs):
+                c.append(a)
+            cbs.on_predict_batch_end(b, {"outputs": arrs})
+            if bar is not None:
+                bar.update(min(sl.stop, n), finalize=sl.stop >= n)
         cbs.on_predict_end({})
         if chunks is None:
             res = [np.zeros((0,) + tuple(t.shape[1:]), dtype=t.dtype) for t in self.outputs]

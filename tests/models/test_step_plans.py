@@ -1,0 +1,258 @@
+"""Step plans (pydl/models/plans.py): a recorded step replayed from C++ gives bit for bit what the eager step gives,
+and a step that cannot be recorded faithfully stays eager with the reason."""
+import numpy as np
+import pytest
+
+import pydl
+from pydl import layers, optimizers
+
+
+def _data(n=70, features=12, classes=4, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((n, features)).astype("float32")
+    y = np.eye(classes, dtype="float32")[rng.integers(0, classes, n)]
+    return x, y
+
+
+def _mlp(optimizer, jit, bn=True, dropout=0.25, loss="categorical_crossentropy", dtype="float32"):
+    pydl.manual_seed(3)
+    m = pydl.models.Sequential([layers.Dense(16, activation="relu", input_shape=(12,), dtype=dtype)])
+    if bn:
+        m.add(layers.BatchNormalization(dtype=dtype))
+    if dropout:
+        m.add(layers.Dropout(dropout, dtype=dtype))
+    m.add(layers.Dense(8, activation="tanh", kernel_regularizer="l2", dtype=dtype))
+    m.add(layers.Dense(4, activation="softmax", dtype=dtype))
+    m.compile(optimizer=optimizers.get(optimizer), loss=loss, metrics=["accuracy"], jit_compile=jit)
+    return m
+
+
+def _train(build, x, y, epochs=2, batch_size=16, **fit):
+    """(history, weights, predictions, evaluation, plan info) of one fresh model trained from seed 5."""
+    m = build()
+    pydl.manual_seed(5)
+    np.random.seed(5)  # fit's shuffling
+    h = m.fit(x, y, epochs=epochs, batch_size=batch_size, verbose=0, **fit)
+    return (h.history, m.get_weights(), m.predict(x, batch_size=batch_size), m.evaluate(x, y, verbose=0),
+            m.step_plan_info(), m)
+
+
+def _assert_same(eager, planned):
+    assert eager[0] == planned[0]  # loss and metric histories, exactly
+    for a, b in zip(eager[1], planned[1]):
+        np.testing.assert_array_equal(a, b)
+    for a, b in zip(eager[2] if isinstance(eager[2], list) else [eager[2]],
+                    planned[2] if isinstance(planned[2], list) else [planned[2]]):
+        np.testing.assert_array_equal(a, b)
+    assert eager[3] == planned[3]
+
+
+def _planned_kinds(info):
+    return sorted({label.split()[0] for label, how in info.items() if how.startswith("planned")})
+
+
+@pytest.mark.parametrize("opt", ["sgd", optimizers.SGD(0.05, momentum=0.9, nesterov=True), "rmsprop", "adagrad",
+                                 "adadelta", "adam", optimizers.Adam(amsgrad=True), "nadam"],
+                         ids=lambda o: o if isinstance(o, str) else type(o).__name__ + "-variant")
+def test_planned_training_is_bitwise_eager(opt):
+    x, y = _data()
+    val = _data(20, seed=1)
+    runs = [_train(lambda: _mlp(optimizers.get(opt).__class__.from_config(optimizers.get(opt).get_config()), jit),
+                   x, y, validation_data=val) for jit in (False, None)]
+    _assert_same(runs[0], runs[1])
+    assert runs[0][4] == {}  # jit_compile=False: no plan at all
+    assert _planned_kinds(runs[1][4]) == ["predict", "test", "train"]
+    # 70 samples in batches of 16: a plan for the full batches and one for the last batch of 6
+    assert sum(label.startswith("train") for label in runs[1][4]) == 2
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_conv_model_with_weights_is_bitwise_eager(threads, restore_threads):
+    pydl.set_num_threads(threads)
+    rng = np.random.default_rng(1)
+    x = rng.random((30, 9, 9, 2)).astype("float32")
+    y = rng.integers(0, 3, 30)
+    cw = {0: 1.0, 1: 2.0, 2: 0.5}
+
+    def build(jit):
+        def make():
+            pydl.manual_seed(7)
+            m = pydl.models.Sequential([
+                layers.Conv2D(4, 3, activation="relu", padding="same", input_shape=(9, 9, 2)),
+                layers.MaxPooling2D(2), layers.Conv2D(6, 2, strides=2), layers.Flatten(), layers.Dropout(0.3),
+                layers.Dense(3, activation="softmax")])
+            m.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"], jit_compile=jit)
+            return m
+        return make
+    eager = _train(build(False), x, y, batch_size=8, class_weight=cw, validation_split=0.2)
+    planned = _train(build(None), x, y, batch_size=8, class_weight=cw, validation_split=0.2)
+    _assert_same(eager, planned)
+    assert "train" in _planned_kinds(planned[4])
+
+
+def test_multi_input_multi_output_with_sample_weights_is_bitwise_eager():
+    rng = np.random.default_rng(2)
+    a, b = rng.random((40, 5)).astype("float32"), rng.random((40, 3)).astype("float32")
+    y1, y2 = rng.random((40, 1)).astype("float32"), rng.integers(0, 2, (40, 1)).astype("float32")
+    sw = [rng.random(40).astype("float32"), (rng.random(40) > 0.3).astype("float32")]
+
+    def make(jit):
+        def build():
+            pydl.manual_seed(11)
+            ia, ib = layers.Input((5,), name="a"), layers.Input((3,), name="b")
+            h = layers.concatenate([layers.Dense(6, activation="relu")(ia), layers.Dense(4, activation="elu")(ib)])
+            out1 = layers.Dense(1, name="reg")(h)
+            out2 = layers.Dense(1, activation="sigmoid", name="cls")(h)
+            m = pydl.models.Model([ia, ib], [out1, out2])
+            m.compile(optimizer="rmsprop", loss=["mse", "binary_crossentropy"], loss_weights=[0.5, 2.0],
+                      metrics=[[], ["accuracy"]], jit_compile=jit)
+            return m
+        return build
+    runs = [_train(make(jit), [a, b], [y1, y2], batch_size=16, sample_weight=sw) for jit in (False, None)]
+    _assert_same(runs[0], runs[1])
+    assert "train" in _planned_kinds(runs[1][4])
+
+
+def test_train_on_batch_and_predict_on_batch_replay():
+    x, y = _data(8)
+    eager, planned = _mlp("adam", False), _mlp("adam", None)
+    for m in (eager, planned):
+        pydl.manual_seed(9)
+        m.history_ = [m.train_on_batch(x, y) for _ in range(4)] + [m.test_on_batch(x, y)]
+    assert eager.history_ == planned.history_
+    np.testing.assert_array_equal(eager.predict_on_batch(x), planned.predict_on_batch(x))
+    info = planned.step_plan_info()
+    assert info["train [(8, 12), (8, 4)]"].startswith("planned")
+
+
+def test_set_weights_and_recompile_reach_the_plan():
+    x, y = _data(32)
+    m = _mlp("sgd", None, bn=False, dropout=0.0)
+    m.fit(x, y, batch_size=32, epochs=1, verbose=0)
+    before = m.predict(x)  # recorded on the first predict, replayed below
+    zeros = [np.zeros_like(w) for w in m.get_weights()]
+    m.set_weights(zeros)
+    np.testing.assert_array_equal(m.predict(x), np.full_like(before, 0.25))  # softmax of zeros
+    m.compile(optimizer="sgd", loss="mse")
+    assert m.step_plan_info() == {}
+
+
+def test_user_layer_stays_eager_unless_it_opts_in():
+    class Scale(layers.Layer):
+        calls = 0
+
+        def call(self, inputs):
+            Scale.calls += 1  # Python state a replay would not update
+            return inputs * 2.0
+
+    x, y = _data(16)
+
+    def build(plannable):
+        pydl.manual_seed(1)
+        s = Scale()
+        if plannable:
+            s.plannable = True
+        m = pydl.models.Sequential([layers.Dense(4, input_shape=(12,)), s, layers.Activation("softmax")])
+        m.compile(optimizer="sgd", loss="categorical_crossentropy")
+        return m
+    m = build(False)
+    Scale.calls = 0
+    m.fit(x, y, batch_size=8, epochs=2, verbose=0)
+    assert Scale.calls == 4  # every step ran the layer's Python
+    (how,) = {v for k, v in m.step_plan_info().items() if k.startswith("train")}
+    assert how.startswith("eager: layer 'scale") and "plannable = True" in how
+    m = build(True)
+    Scale.calls = 0
+    m.fit(x, y, batch_size=8, epochs=2, verbose=0)
+    assert Scale.calls == 1  # recorded once, replayed three times
+    assert m.step_plan_info()["train [(8, 12), (8, 4)]"].startswith("planned")
+
+
+@pytest.mark.parametrize("body, reason", [
+    (lambda t: t * np.float32(2.0), "array-like operand"),
+    (lambda t: t * float(pydl.ops.mean(t)), "reading a tensor's value"),
+    (lambda t: t + pydl.tensor(np.ones(4, "float32")), "neither an input"),
+])
+def test_what_a_plan_cannot_replay_stays_eager(body, reason):
+    x, y = _data(16)
+
+    def build(jit):
+        pydl.manual_seed(2)
+        lam = layers.Lambda(body)
+        lam.plannable = True  # the user claims it is pure: the recorder still refuses what it cannot replay
+        m = pydl.models.Sequential([layers.Dense(4, input_shape=(12,)), lam, layers.Activation("softmax")])
+        m.compile(optimizer="adam", loss="categorical_crossentropy", jit_compile=jit)
+        return m
+    eager, planned = build(False), build(None)
+    for m in (eager, planned):
+        pydl.manual_seed(4)
+        m.hist = m.fit(x, y, batch_size=8, epochs=2, verbose=0, shuffle=False).history
+    assert eager.hist == planned.hist
+    how = planned.step_plan_info()["train [(8, 12), (8, 4)]"]
+    assert how.startswith("eager: ") and reason in how, how
+
+
+def test_plans_off_by_environment(monkeypatch):
+    monkeypatch.setenv("PYDL_PLANS", "0")
+    x, y = _data(16)
+    m = _mlp("sgd", None)
+    m.fit(x, y, batch_size=8, epochs=1, verbose=0)
+    assert m.step_plan_info() == {}
+
+
+def test_float64_model_plans():
+    x, y = _data(24)
+    runs = [_train(lambda: _mlp("adam", jit, dtype="float64"), x.astype("float64"), y.astype("float64"), batch_size=8)
+            for jit in (False, None)]
+    _assert_same(runs[0], runs[1])
+    assert runs[1][1][0].dtype == np.float64
+
+
+# ---- the recorder itself ----
+def test_plan_records_and_replays_ops():
+    plan = pydl.autograd.StepPlan()
+    a, b = pydl.tensor([1.0, 2.0]), pydl.tensor([3.0, 4.0])
+    w = pydl.tensor([0.5, 0.5])
+    plan.begin([a, b], [w])
+    out = pydl.ops.exp(a * w) + b[::-1]
+    assert plan.end([out]) == ""
+    assert plan.usable and plan.steps == ["mul", "exp", "getitem", "add"]
+    a2, b2 = pydl.tensor([0.0, -1.0]), pydl.tensor([1.0, 1.0])
+    w[...] = 2.0  # state is read live
+    (got,) = plan.run([a2, b2])
+    np.testing.assert_allclose(np.asarray(got), np.exp([0.0, -2.0]) + 1.0, rtol=1e-6)
+
+
+def test_plan_refuses_bad_use():
+    plan = pydl.autograd.StepPlan()
+    a = pydl.tensor([1.0, 2.0])
+    with pytest.raises(RuntimeError, match="not usable"):
+        plan.run([a])
+    plan.begin([a], [])
+    with pytest.raises(RuntimeError, match="already recording"):
+        pydl.autograd.StepPlan().begin([a], [])
+    out = a * 2.0
+    plan.end([out])
+    with pytest.raises(ValueError, match="expected 1 inputs, got 2"):
+        plan.run([a, a])
+    with pytest.raises(pydl.ShapeError, match=r"input 0 must have shape \(2,\) and dtype float32"):
+        plan.run([pydl.tensor([1.0, 2.0, 3.0])])
+    unknown, outside = pydl.autograd.StepPlan(), pydl.tensor([5.0])
+    unknown.begin([a], [])
+    assert "no recorded op" in unknown.end([outside])
+    made = pydl.autograd.StepPlan()
+    made.begin([a], [])
+    assert "'clone' read a tensor that is neither an input" in made.end([pydl.tensor([5.0])])  # Python data
+    with pytest.raises(RuntimeError, match="not usable: the step returned"):
+        unknown.run([a])
+
+
+def test_plan_abort_leaves_nothing_recording():
+    plan = pydl.autograd.StepPlan()
+    a = pydl.tensor([1.0])
+    plan.begin([a], [])
+    plan.abort()
+    assert not pydl._C._plan_recording() if hasattr(pydl, "_C") else True
+    other = pydl.autograd.StepPlan()
+    other.begin([a], [])  # a new recording can start
+    assert other.end([a + 1.0]) == ""
