@@ -558,6 +558,10 @@ def _setitem_operand(arg0: Tensor, arg1: typing.Any) -> Tensor:
     ...
 def _split(arg0: Tensor, arg1: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], arg2: typing.SupportsInt | typing.SupportsIndex) -> list[Tensor]:
     ...
+def _train_steps(arg0: _Plan, arg1: collections.abc.Sequence[Tensor], arg2: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], arg3: typing.SupportsInt | typing.SupportsIndex, arg4: typing.SupportsInt | typing.SupportsIndex, arg5: OptimKind, arg6: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], arg7: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], arg8: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], arg9: typing.SupportsFloat | typing.SupportsIndex, arg10: collections.abc.Sequence[collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex]], arg11: bool, arg12: bool, arg13: typing.SupportsFloat | typing.SupportsIndex, arg14: typing.SupportsFloat | typing.SupportsIndex, arg15: collections.abc.Sequence[Tensor], arg16: list) -> list[float]:
+    """
+    Replays training steps of one epoch back to back (plan.h: train_steps); returns their outputs, step-major.
+    """
 def _upsample2d(arg0: Tensor, arg1: typing.Annotated[collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], "FixedSize(2)"]) -> Tensor:
     ...
 def _word2vec_train(syn0: numpy.ndarray, syn1neg: numpy.ndarray, ids: numpy.ndarray, offsets: numpy.ndarray, counts: numpy.ndarray, sg: bool, cbow_mean: bool, window: typing.SupportsInt | typing.SupportsIndex, negative: typing.SupportsInt | typing.SupportsIndex, sample: typing.SupportsFloat | typing.SupportsIndex, ns_exponent: typing.SupportsFloat | typing.SupportsIndex, alpha: typing.SupportsFloat | typing.SupportsIndex, min_alpha: typing.SupportsFloat | typing.SupportsIndex, epochs: typing.SupportsInt | typing.SupportsIndex, workers: typing.SupportsInt | typing.SupportsIndex, seed: typing.SupportsInt | typing.SupportsIndex) -> int:

@@ -39,6 +39,7 @@ class enable_grad(no_grad):
 is_grad_enabled = _C.is_grad_enabled
 set_grad_enabled = _C.set_grad_enabled
 StepPlan = _C._Plan  # a recorded step, replayed from C++ (pydl/models/plans.py)
+train_steps = _C._train_steps  # a run of recorded training steps with their updates (pydl/models/step_runs.py)
 
 
 def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3):

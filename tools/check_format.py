@@ -14,6 +14,7 @@ import sys
 CONFORMING = [
     "csrc/autograd/plan.cpp",
     "csrc/autograd/plan.h",
+    "csrc/autograd/plan_train.cpp",
     "csrc/bindings/common.h",
     "csrc/bindings/plan_bindings.cpp",
     "csrc/core/cuda_runtime.h",

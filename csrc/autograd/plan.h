@@ -13,6 +13,7 @@
 #include <string>
 #include <unordered_map>
 #include <vector>
+#include "core/optim.h"
 #include "core/tensor.h"
 
 namespace pydl {
@@ -64,6 +65,19 @@ class Plan {
   std::string reason_;
   std::unique_ptr<Recording> rec_;
 };
+
+// Training steps of one epoch over in-memory arrays, replayed without returning to Python between them.
+struct TrainSteps {
+  Tensors data;                  // one array per plan input, samples along axis 0
+  std::vector<int64_t> order;    // the epoch's sample order (a permutation of the samples)
+  int64_t batch_size = 0;        // every step covers a full batch of `order`
+  std::vector<OptimStep> rules;  // per step: the optimizer's rule and constants for that update
+  Tensors params;                // updated in place after each replay, gradients cleared
+  std::vector<std::array<Tensor, 3>> slots;
+};
+// Runs steps [first, first + rules.size()) of the epoch: for each, takes the batch's rows of each array (in `order`),
+// replays the plan, and applies the optimizer's fused update. Returns each step's outputs as doubles, step-major.
+std::vector<double> train_steps(const Plan& plan, const TrainSteps& s, int64_t first);
 
 // Is a plan recording on this thread?
 bool recording();

@@ -39,6 +39,43 @@ void bind_plan(py::module_& m) {
       .def_property_readonly("reason", &plan::Plan::reason)
       .def_property_readonly("steps", &plan::Plan::step_names, "The names of the recorded ops, in order.");
   m.def("_plan_recording", &plan::recording, "True while a step plan records on this thread.");
+  // Per-step optimizer constants come as lists (one entry per step), the rest as in _optim_update.
+  m.def(
+      "_train_steps",
+      [](const plan::Plan& p, const std::vector<Tensor>& data, std::vector<int64_t> order, int64_t batch_size,
+         int64_t first, OptimKind kind, const std::vector<double>& lr, const std::vector<double>& beta1,
+         const std::vector<double>& beta2, double eps, const std::vector<std::vector<double>>& c, bool nesterov,
+         bool amsgrad, double clipnorm, double clipvalue, const std::vector<Tensor>& params, py::list slots) {
+        if (plan::recording()) refuse_plan("a run of replayed steps");
+        plan::TrainSteps s;
+        s.data = data;
+        s.order = std::move(order);
+        s.batch_size = batch_size;
+        s.params = params;
+        PYDL_CHECK(beta1.size() == lr.size() && beta2.size() == lr.size() && c.size() == lr.size(), ValueError,
+                   "_train_steps: lr, beta1, beta2 and c need one entry per step");
+        for (size_t k = 0; k < lr.size(); ++k) {
+          OptimStep r;
+          r.kind = kind;
+          r.lr = lr[k], r.beta1 = beta1[k], r.beta2 = beta2[k], r.eps = eps;
+          std::vector<double> ck = c[k];
+          ck.resize(5, 0.0);
+          r.c1 = ck[0], r.c2 = ck[1], r.c3 = ck[2], r.c4 = ck[3], r.c5 = ck[4];
+          r.nesterov = nesterov, r.amsgrad = amsgrad, r.clipnorm = clipnorm, r.clipvalue = clipvalue;
+          s.rules.push_back(r);
+        }
+        PYDL_CHECK(py::len(slots) == params.size(), ValueError, "_train_steps: one slot list per parameter");
+        for (py::handle list : slots) {
+          std::array<Tensor, 3> three;
+          py::list l = list.cast<py::list>();
+          for (size_t k = 0; k < 3 && k < l.size(); ++k)
+            if (!l[k].is_none()) three[k] = l[k].cast<Tensor>();
+          s.slots.push_back(three);
+        }
+        GilRelease release;
+        return plan::train_steps(p, s, first);
+      },
+      "Replays training steps of one epoch back to back (plan.h: train_steps); returns their outputs, step-major.");
 }
 
 }  // namespace bind

@@ -119,6 +119,8 @@ class History(Callback):
 class ProgbarLogger(Callback):
     """verbose=1: a live bar per epoch with ETA and running averages; verbose=2: one line per epoch."""
 
+    batch_logs_only = True  # its batch hooks only read the logs: fit() may hand them a run's logs afterwards
+
     def __init__(self, count_mode="samples", stateful_metrics=None):
         super().__init__()
         self.count_mode = count_mode

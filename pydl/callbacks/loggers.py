@@ -45,6 +45,8 @@ class TensorBoard(Callback):
     and, every histogram_freq epochs, a histogram per weight. Needs tensorboardX (pip install tensorboardX);
     viewing needs tensorboard (`tensorboard --logdir logs`)."""
 
+    batch_logs_only = True  # its batch hook only writes the logs it is given
+
     def __init__(self, log_dir="./logs", histogram_freq=0, write_graph=True, write_grads=False, write_images=False,
                  update_freq="epoch", batch_size=None, **kwargs):
         super().__init__()

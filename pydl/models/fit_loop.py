@@ -4,16 +4,20 @@ import numbers
 import warnings
 
 from ..callbacks.base import CallbackList, History, ProgbarLogger
-from . import data as data_mod
+from . import data as data_mod, step_runs
 
 
 def fit_arrays(model, xs, ys, sws, batch_size, epochs, verbose, callbacks, val, shuffle, initial_epoch,
                validation_freq):
     n = len(xs[0])
+    runner = step_runs.Runner.create(model, xs, ys, sws, batch_size)
 
-    def batches(epoch):
-        for sl in data_mod.batch_slices(n, batch_size, shuffle):
-            yield data_mod.take(xs, sl), data_mod.take(ys, sl), data_mod.take(sws, sl)
+    def batches(epoch, runs_ok=False):
+        sels = data_mod.batch_slices(n, batch_size, shuffle)
+        for sl in runner.epoch(sels) if runs_ok and runner is not None else sels:
+            yield sl if callable(sl) else (data_mod.take(xs, sl), data_mod.take(ys, sl), data_mod.take(sws, sl))
+
+    batches.runs = runner is not None
 
     params = {"batch_size": batch_size, "steps": (n + batch_size - 1) // batch_size, "samples": n}
     return run_epochs(model, batches, params, epochs, verbose, callbacks, val, initial_epoch, validation_freq)
@@ -28,8 +32,10 @@ def validation_due(epoch, freq):
 
 def run_epochs(model, batches, params, epochs, verbose, callbacks, val, initial_epoch, validation_freq,
                count_mode="samples", ran_out=None):
-    """batches(epoch) yields (xs, ys, sws); val is None, arrays (xs, ys, sws), or a callable returning the validation
-    values. ran_out() (generators) says the data is used up: the remaining epochs are skipped with a warning."""
+    """batches(epoch[, runs_ok]) yields (xs, ys, sws), or, when runs_ok (every callback only reads batch logs), may
+    yield a callable that trains a run of batches in C++ and returns [(size, outputs)] (step_runs.py). val is None,
+    arrays (xs, ys, sws), or a callable returning the validation values. ran_out() (generators) says the data is used
+    up: the remaining epochs are skipped with a warning."""
     model.history = History()
     cbs = [ProgbarLogger(count_mode=count_mode)] if verbose else []
     cbs += list(callbacks or []) + [model.history]
@@ -44,23 +50,28 @@ def run_epochs(model, batches, params, epochs, verbose, callbacks, val, initial_
         if val is not None and not callable(val):
             cb.validation_data = val
     model.stop_training = False
+    runs_ok = getattr(batches, "runs", False) and step_runs.callbacks_allow(cbl)
     cbl.on_train_begin({})
     epoch_logs = {}
     for epoch in range(initial_epoch, epochs):
         cbl.on_epoch_begin(epoch, {})
         sums = [0.0] * len(names)
         seen = steps = 0
-        for b, (bx, by, bw) in enumerate(batches(epoch)):
-            size = len(bx[0])
-            batch_logs = {"batch": b, "size": size}
-            cbl.on_train_batch_begin(b, batch_logs)
-            out = model._train_step(bx, by, bw)
-            batch_logs.update(zip(names, out))
-            for i, v in enumerate(out):
-                sums[i] += v * size
-            seen += size
-            steps += 1
-            cbl.on_train_batch_end(b, batch_logs)
+        source = batches(epoch, runs_ok) if runs_ok else batches(epoch)
+        for item in source:
+            done = item() if callable(item) else [(len(item[0][0]), None)]  # a run replayed in C++, or one batch
+            for size, out in done:
+                b = steps
+                batch_logs = {"batch": b, "size": size}
+                cbl.on_train_batch_begin(b, batch_logs)
+                if out is None:
+                    out = model._train_step(*item)
+                batch_logs.update(zip(names, out))
+                for i, v in enumerate(out):
+                    sums[i] += v * size
+                seen += size
+                steps += 1
+                cbl.on_train_batch_end(b, batch_logs)
             if model.stop_training:
                 break
         if params.get("steps") is None and not model.stop_training:

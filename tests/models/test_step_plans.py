@@ -32,7 +32,8 @@ def _train(build, x, y, epochs=2, batch_size=16, **fit):
     m = build()
     pydl.manual_seed(5)
     np.random.seed(5)  # fit's shuffling
-    h = m.fit(x, y, epochs=epochs, batch_size=batch_size, verbose=0, **fit)
+    fit.setdefault("verbose", 0)
+    h = m.fit(x, y, epochs=epochs, batch_size=batch_size, **fit)
     return (h.history, m.get_weights(), m.predict(x, batch_size=batch_size), m.evaluate(x, y, verbose=0),
             m.step_plan_info(), m)
 
@@ -256,3 +257,53 @@ def test_plan_abort_leaves_nothing_recording():
     other = pydl.autograd.StepPlan()
     other.begin([a], [])  # a new recording can start
     assert other.end([a + 1.0]) == ""
+
+
+# ---- runs of steps replayed back to back (step_runs.py) ----
+def _count_runs(monkeypatch):
+    from pydl.models import step_runs
+    seen = []
+    real = step_runs.train_steps
+
+    def counting(plan, data, order, batch_size, first, *rest):
+        seen.append((first, len(rest[1])))
+        return real(plan, data, order, batch_size, first, *rest)
+    monkeypatch.setattr(step_runs, "train_steps", counting)
+    return seen
+
+
+@pytest.mark.parametrize("shuffle", [False, True, "batch"])
+def test_runs_of_steps_are_bitwise_the_steps(monkeypatch, shuffle, capsys):
+    x, y = _data(75)
+    seen = _count_runs(monkeypatch)
+    sched = pydl.callbacks.LearningRateScheduler(lambda epoch, lr: 0.01 / (1 + epoch))
+    runs = [_train(lambda: _mlp("nadam", jit), x, y, epochs=3, batch_size=8, shuffle=shuffle, callbacks=[sched],
+                   verbose=1) for jit in (False, None)]
+    _assert_same(runs[0], runs[1])
+    # 9 full batches and one of 3 per epoch: the first full one records the plan, the later full ones run in C++
+    # (with shuffle='batch', only those before the short batch, which may come anywhere); the short one steps
+    replayed = sum(k for _, k in seen)
+    assert replayed == 8 + 9 + 9 if shuffle != "batch" else 0 < replayed <= 26
+    assert "Epoch 3/3" in capsys.readouterr().out
+
+
+def test_a_batch_callback_sees_every_step_from_python(monkeypatch):
+    x, y = _data(32)
+    seen = _count_runs(monkeypatch)
+    weights_seen = []
+    cb = pydl.callbacks.LambdaCallback(on_batch_end=lambda b, logs: weights_seen.append(
+        float(np.asarray(model.layers[0].kernel)[0, 0])))
+    model = _mlp("sgd", None)
+    model.fit(x, y, batch_size=8, epochs=2, verbose=0, callbacks=[cb])
+    assert seen == [] and len(set(weights_seen)) == 8  # the callback ran after each update
+    model.fit(x, y, batch_size=8, epochs=2, verbose=0)
+    assert sum(k for _, k in seen) == 8  # without it, every step of both epochs ran in C++ (the plan exists)
+
+
+def test_runs_fall_back_for_sample_weights_and_constraints(monkeypatch):
+    x, y = _data(32)
+    seen = _count_runs(monkeypatch)
+    m = _mlp("sgd", None)
+    m.fit(x, y, batch_size=8, epochs=2, verbose=0, sample_weight=np.linspace(0, 1, 32))
+    assert seen == []
+    assert m.step_plan_info()["train [(8, 12), (8, 4), (8,), ()]"].startswith("planned")
