@@ -20,12 +20,13 @@ MAX_PLANS = 16  # per model: every distinct (kind, input shapes) pair, e.g. a la
 
 
 def enabled(model):
-    return getattr(model, "_jit_compile", None) is not False and os.environ.get("PYDL_PLANS", "1") != "0"
+    return model.__dict__.get("_plans_on", False)
 
 
-def reset(model):
-    """Forgets every plan (compile, a new device): the next step of each kind records again."""
+def reset(model, jit_compile=None):
+    """At compile: forgets every plan, and turns plans on unless jit_compile is False or PYDL_PLANS=0."""
     model._plans = {}
+    model._plans_on = jit_compile is not False and os.environ.get("PYDL_PLANS", "1") != "0"
 
 
 def run(model, kind, inputs, fn):

@@ -23,8 +23,7 @@ class TrainingMixin(steps.StepsMixin):
         self._weighted_metric_spec = weighted_metrics
         self._compiled_trainable = None
         self._compiled = True
-        self._jit_compile = jit_compile
-        plans.reset(self)
+        plans.reset(self, jit_compile)
         steps.grad_owner[0] = None
         if self.built and self._is_graph_network:
             self._finish_compile()
@@ -178,6 +177,9 @@ class TrainingMixin(steps.StepsMixin):
         data_mod.check_lengths(xs, None)
         n = len(xs[0])
         batch_size = batch_size or 32
+        if 0 < n <= batch_size and not callbacks and verbose != 1:  # one batch (an RL agent's state): no loop
+            res = [np.array(o) for o in self._predict_batch(xs)]
+            return res[0] if len(res) == 1 else res
         from ..callbacks.base import CallbackList
         cbs = CallbackList(callbacks)
         cbs.set_model(self)

@@ -209,56 +209,6 @@ def test_float64_model_plans():
     assert runs[1][1][0].dtype == np.float64
 
 
-# ---- the recorder itself ----
-def test_plan_records_and_replays_ops():
-    plan = pydl.autograd.StepPlan()
-    a, b = pydl.tensor([1.0, 2.0]), pydl.tensor([3.0, 4.0])
-    w = pydl.tensor([0.5, 0.5])
-    plan.begin([a, b], [w])
-    out = pydl.ops.exp(a * w) + b[::-1]
-    assert plan.end([out]) == ""
-    assert plan.usable and plan.steps == ["mul", "exp", "getitem", "add"]
-    a2, b2 = pydl.tensor([0.0, -1.0]), pydl.tensor([1.0, 1.0])
-    w[...] = 2.0  # state is read live
-    (got,) = plan.run([a2, b2])
-    np.testing.assert_allclose(np.asarray(got), np.exp([0.0, -2.0]) + 1.0, rtol=1e-6)
-
-
-def test_plan_refuses_bad_use():
-    plan = pydl.autograd.StepPlan()
-    a = pydl.tensor([1.0, 2.0])
-    with pytest.raises(RuntimeError, match="not usable"):
-        plan.run([a])
-    plan.begin([a], [])
-    with pytest.raises(RuntimeError, match="already recording"):
-        pydl.autograd.StepPlan().begin([a], [])
-    out = a * 2.0
-    plan.end([out])
-    with pytest.raises(ValueError, match="expected 1 inputs, got 2"):
-        plan.run([a, a])
-    with pytest.raises(pydl.ShapeError, match=r"input 0 must have shape \(2,\) and dtype float32"):
-        plan.run([pydl.tensor([1.0, 2.0, 3.0])])
-    unknown, outside = pydl.autograd.StepPlan(), pydl.tensor([5.0])
-    unknown.begin([a], [])
-    assert "no recorded op" in unknown.end([outside])
-    made = pydl.autograd.StepPlan()
-    made.begin([a], [])
-    assert "'clone' read a tensor that is neither an input" in made.end([pydl.tensor([5.0])])  # Python data
-    with pytest.raises(RuntimeError, match="not usable: the step returned"):
-        unknown.run([a])
-
-
-def test_plan_abort_leaves_nothing_recording():
-    plan = pydl.autograd.StepPlan()
-    a = pydl.tensor([1.0])
-    plan.begin([a], [])
-    plan.abort()
-    assert not pydl._C._plan_recording() if hasattr(pydl, "_C") else True
-    other = pydl.autograd.StepPlan()
-    other.begin([a], [])  # a new recording can start
-    assert other.end([a + 1.0]) == ""
-
-
 # ---- runs of steps replayed back to back (step_runs.py) ----
 def _count_runs(monkeypatch):
     from pydl.models import step_runs
