@@ -2,7 +2,10 @@
 (jit_compile=False), against the hand-written NumPy loop and PyTorch eager, in one process, same weights and batches;
 plus the number of Python -> C++ calls per training step. Medians of alternating epochs.
 
-    OPENBLAS_NUM_THREADS=1 python benchmarks/step_plans.py [--threads 1] [--repeats 7]
+    OPENBLAS_NUM_THREADS=1 python benchmarks/step_plans.py [--threads 1] [--repeats 7] [--soak 10000]
+
+--soak N trains the shallow net for N steps of batch 2 through fit (plans and runs on) and prints the resident set
+size every N/10 steps: a plan holds its buffers once, so it must stay flat.
 """
 import argparse
 import collections
@@ -33,11 +36,30 @@ def calls_per_step(model, x, y, batch):
     return sum(counts.values()) / -(-len(x) // batch), counts
 
 
+def soak(steps):
+    import resource
+    rng = np.random.default_rng(0)
+    spec = m.NETS["shallow net"]
+    model = m.keras_style(pydl, spec, m.initial_weights(spec, rng))
+    x = rng.random((2 * steps // 10, m.FEATURES), dtype=np.float32)
+    y = np.eye(m.CLASSES, dtype=np.float32)[rng.integers(0, m.CLASSES, len(x))]
+    with open("/proc/self/statm") as f:
+        page = resource.getpagesize()
+        for k in range(10):
+            model.fit(x, y, batch_size=2, epochs=1, verbose=0)
+            f.seek(0)
+            rss = int(f.read().split()[1]) * page / 2 ** 20
+            print(f"after {(k + 1) * steps // 10:6d} steps: RSS {rss:7.1f} MiB")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--repeats", type=int, default=7)
+    ap.add_argument("--soak", type=int, default=0, metavar="STEPS")
     args = ap.parse_args()
+    if args.soak:
+        return soak(args.soak)
     pydl.set_num_threads(args.threads)
     try:
         import torch
