@@ -4,8 +4,8 @@ optimizer's fused update) and gets their losses and metrics back, instead of cal
 batch from Python. The results are those of the step-by-step path bit for bit: same batches in the same order, same
 plan, same update constants (computed here, per step, by the optimizer itself).
 
-A run needs: plans on; no sample or class weights; an optimizer with a fused rule and no global clipnorm; no weight
-constraints; and callbacks that only read the batch logs (the progress bar, TensorBoard), which then receive each
+A run needs: plans on; no sample or class weights; an optimizer with a fused rule, no global clipnorm and pydl's own
+apply_to (not a wrapper's that does more); no weight constraints; and callbacks that only read the batch logs (the progress bar, TensorBoard), which then receive each
 batch's logs after the run. Otherwise fit() steps batch by batch.
 """
 import time
@@ -14,6 +14,7 @@ import numpy as np
 
 from ..autograd import StepPlan, train_steps
 from ..callbacks.base import Callback
+from ..optimizers.optimizer import Optimizer
 from . import plans
 
 _BATCH_HOOKS = ("on_batch_begin", "on_batch_end", "on_train_batch_begin", "on_train_batch_end")
@@ -35,7 +36,10 @@ class Runner:
     @classmethod
     def create(cls, model, xs, ys, sws, batch_size):
         opt = model.optimizer
+        # an optimizer whose apply_to does more than the fused update (a distributed one averages gradients first)
+        # keeps the per-step path, which calls it
         if not plans.enabled(model) or any(w is not None for w in sws) or getattr(opt, "_kind", None) is None \
+                or getattr(type(opt), "apply_to", None) is not Optimizer.apply_to \
                 or getattr(opt, "global_clipnorm", None) or len(xs[0]) < batch_size \
                 or any(getattr(w, "constraint", None) is not None for w in model._weight_records()):
             return None

@@ -257,3 +257,20 @@ def test_runs_fall_back_for_sample_weights_and_constraints(monkeypatch):
     m.fit(x, y, batch_size=8, epochs=2, verbose=0, sample_weight=np.linspace(0, 1, 32))
     assert seen == []
     assert m.step_plan_info()["train [(8, 12), (8, 4), (8,), ()]"].startswith("planned")
+
+
+def test_runs_keep_an_optimizer_wrappers_apply_to(monkeypatch):
+    """A distributed optimizer (say) averages gradients in apply_to: fit must call it every step."""
+    calls = []
+
+    class Wrapped(optimizers.SGD):
+        def apply_to(self, params, clear_grad=True):
+            calls.append(len(params))
+            return super().apply_to(params, clear_grad)
+
+    x, y = _data(32)
+    seen = _count_runs(monkeypatch)
+    m = _mlp("sgd", None)
+    m.compile(optimizer=Wrapped(0.01), loss="categorical_crossentropy")
+    m.fit(x, y, batch_size=8, epochs=2, verbose=0)
+    assert seen == [] and len(calls) == 8
