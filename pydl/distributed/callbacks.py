@@ -59,7 +59,8 @@ class MetricAverage(Callback):
             raise ValueError("MetricAverage: the ranks logged different metrics: "
                              + "; ".join(f"rank {r}: {k}" for r, k in enumerate(every)))
         values = np.array([float(logs[k]) for k in keys], np.float64)
-        comm.wait([c.Iallreduce(comm._state["MPI"].IN_PLACE, values, op=comm._state["MPI"].SUM)], "MetricAverage")
+        MPI = comm._state["MPI"]
+        comm.collective("Allreduce", "MetricAverage", MPI.IN_PLACE, values, op=MPI.SUM)
         logs.update(zip(keys, (values / c.Get_size()).tolist()))
 
 

@@ -2,9 +2,9 @@
 
 Tensors reach MPI through their memory: a contiguous CPU tensor is handed over as a zero-copy NumPy view of its
 storage. A non-contiguous or CUDA tensor is staged through a contiguous host copy and written back (CUDA-aware MPI
-is not used). Every collective is posted non-blocking and waited on here, so that PYDL_MPI_TIMEOUT (seconds) can
-turn a collective that never completes (a rank died, hung, or took another code path) into an MPI_Abort that names
-the rank, instead of a hang.
+is not used). With PYDL_MPI_TIMEOUT (seconds) set, every collective is posted non-blocking and waited on here, so
+that one that never completes (a rank died, hung, or took another code path) becomes an MPI_Abort that names the
+rank instead of a hang; without it, the blocking calls (a few microseconds faster) are used.
 """
 import os
 import socket
@@ -17,7 +17,7 @@ import numpy as np
 from ..tensor import Tensor, from_numpy
 
 _OPS = ("average", "sum")
-_state = {"MPI": None, "comm": None, "local": None, "hook": False}
+_state = {"MPI": None, "comm": None, "local": None, "hook": False, "timeout": 0.0}
 
 
 def _import_mpi(initialize=True):
@@ -41,7 +41,7 @@ def _import_mpi(initialize=True):
 def init(comm=None):
     """Starts MPI (if not yet started) and pydl.distributed on `comm` (default: MPI.COMM_WORLD); idempotent.
 
-    Installs an excepthook: an uncaught exception on any rank prints the rank and the traceback, then calls
+    Reads PYDL_MPI_TIMEOUT (seconds, 0 or unset: none). Installs an excepthook: an uncaught exception on any rank prints the rank and the traceback, then calls
     MPI_Abort, so that every rank exits non-zero instead of waiting forever in the next collective."""
     MPI = _import_mpi()
     if not MPI.Is_initialized():
@@ -49,6 +49,7 @@ def init(comm=None):
         import atexit
         atexit.register(lambda: MPI.Is_finalized() or MPI.Finalize())
     comm = MPI.COMM_WORLD if comm is None else comm
+    _state["timeout"] = _timeout()
     if _state["comm"] is comm:
         return
     _state.update(MPI=MPI, comm=comm, local=comm.Split_type(MPI.COMM_TYPE_SHARED, key=comm.Get_rank()))
@@ -125,7 +126,7 @@ def _timeout():
 def wait(requests, what):
     """Waits for MPI requests; past PYDL_MPI_TIMEOUT seconds (when set), aborts the job naming this rank."""
     MPI = _state["MPI"]
-    limit = _timeout()
+    limit = _state["timeout"]
     if not limit:
         MPI.Request.Waitall(requests)
         return
@@ -138,9 +139,18 @@ def wait(requests, what):
         pause = min(pause * 2, 1e-3)
 
 
+def collective(name, what, *args, **kwargs):
+    """comm.<name>(*args), e.g. name 'Allreduce': blocking (the fastest) without a timeout, else its non-blocking
+    form (Iallreduce) waited on under PYDL_MPI_TIMEOUT."""
+    c = _comm()
+    if not _state["timeout"]:
+        return getattr(c, name)(*args, **kwargs)
+    wait([getattr(c, "I" + name.lower())(*args, **kwargs)], what)
+
+
 def barrier():
     """Returns once every rank has called barrier()."""
-    wait([_comm().Ibarrier()], "barrier")
+    collective("Barrier", "barrier")
 
 
 def check_tensor(t, fn, dtypes=None):
@@ -181,11 +191,11 @@ def allreduce(tensor, op="average", inplace=False):
     comm, MPI = _comm(), _state["MPI"]
     if inplace:
         buf, staged = _writable(tensor, "allreduce")
-        wait([comm.Iallreduce(MPI.IN_PLACE, buf, op=MPI.SUM)], "allreduce")
+        collective("Allreduce", "allreduce", MPI.IN_PLACE, buf, op=MPI.SUM)
     else:
         src, _ = host_view(tensor)
         buf, staged = np.empty(src.shape, src.dtype), True
-        wait([comm.Iallreduce(src, buf, op=MPI.SUM)], "allreduce")
+        collective("Allreduce", "allreduce", src, buf, op=MPI.SUM)
     if op == "average":
         np.divide(buf, comm.Get_size(), out=buf)
     if not inplace:
@@ -212,7 +222,7 @@ def broadcast(tensor, root=0):
                          f"{', '.join(str(r) for r, d in enumerate(differ) if d)} differ (this rank: {mine[0]} "
                          f"{mine[1]})")
     buf, staged = _writable(tensor, "broadcast")
-    wait([comm.Ibcast(buf, root=root)], "broadcast")
+    collective("Bcast", "broadcast", buf, root=root)
     if staged:
         write_back(tensor, buf)
     return tensor
@@ -235,7 +245,7 @@ def allgather(tensor):
     out = np.empty((sum(rows),) + src.shape[1:], src.dtype)
     counts = [r * per_row for r in rows]
     displs = np.concatenate([[0], np.cumsum(counts)[:-1]]).tolist()
-    wait([comm.Iallgatherv(src, [out, (counts, displs)])], "allgather")
+    collective("Allgatherv", "allgather", src, [out, (counts, displs)])
     result = from_numpy(out)
     return result if tensor.device.type == "cpu" else result.to(tensor.device)
 

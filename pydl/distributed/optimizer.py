@@ -23,7 +23,7 @@ class _Distributed:
         c, MPI = comm._comm(), comm._state["MPI"]
         have = np.array([g is not None for g in grads], np.uint8)
         if c.Get_size() > 1:
-            comm.wait([c.Iallreduce(MPI.IN_PLACE, have, op=MPI.MAX)], "gradient allreduce (which grads exist)")
+            comm.collective("Allreduce", "gradient allreduce (which grads exist)", MPI.IN_PLACE, have, op=MPI.MAX)
         out = []
         for p, g, h in zip(params, grads, have):
             if g is None and h:

@@ -22,8 +22,9 @@ def test_two_ranks_train_as_one_process_on_the_global_batch(mpirun):
         assert got[kind]["allreduce_calls"] == 8  # 2 epochs x 4 steps, every gradient in one fusion buffer
 
 
-def test_collectives_and_fusion_boundaries(mpirun):
-    got = _ok(*mpirun("worker_collectives.py", env={"PYDL_FUSION_THRESHOLD": "100"})[:3])
+@pytest.mark.parametrize("timeout", ["", "30"])  # blocking MPI calls, or non-blocking ones polled under a timeout
+def test_collectives_and_fusion_boundaries(mpirun, timeout):
+    got = _ok(*mpirun("worker_collectives.py", env={"PYDL_FUSION_THRESHOLD": "100", "PYDL_MPI_TIMEOUT": timeout})[:3])
     assert got["cases"] == 12
     assert got["plan"] == [[0, 1], [2, 6], [3, 4, 7], [5]]
     assert got["local_rank"] == 0
@@ -35,7 +36,9 @@ def test_collectives_and_fusion_boundaries(mpirun):
     ("die", 1, "Killed (signal 9)"),  # killed outright: mpiexec ends the others and says so
 ])
 def test_a_failing_rank_ends_the_job_with_its_rank_named(mpirun, mode, failing, words):
-    rc, out, err, seconds = mpirun("worker_fault.py", mode, env={"PYDL_MPI_TIMEOUT": "2"}, timeout=60)
+    # only the timeout case sets one: otherwise rank 0 waits in a blocking allreduce that only an abort can end
+    rc, out, err, seconds = mpirun("worker_fault.py", mode, env={"PYDL_MPI_TIMEOUT": "2" if mode == "timeout" else ""},
+                                   timeout=60)
     assert rc != 0
     assert "UNREACHABLE" not in out
     text = err + out

@@ -1,5 +1,5 @@
 """Run by test_collectives.py under `mpiexec -n 2`: collectives on odd, 0-size, fp64, integer and non-contiguous
-tensors, fusion buffers cut at PYDL_FUSION_THRESHOLD, and DistributedOptimizer with a gradient missing on one rank.
+tensors, fusion buffers cut at PYDL_FUSION_THRESHOLD, and DistributedOptimizer with a gradient missing on one rank, and the warm-up and rank-0-only helpers.
 Every check is an assert (a failure aborts the job); rank 0 prints a RESULT line with what it measured."""
 import json
 
@@ -89,6 +89,24 @@ def missing_grad(rank, size):
     np.testing.assert_allclose(b.numpy(), 1 - 4 / 2)
 
 
+def callbacks(rank, size):
+    """LearningRateWarmup ramps lr / size -> lr over warmup_epochs; primary_only / verbosity keep output on rank 0."""
+    class Model:
+        optimizer = SGD(lr=0.8)
+    warm = dist.LearningRateWarmup(warmup_epochs=2, steps_per_epoch=4)
+    warm.set_model(Model())
+    warm.on_train_begin()
+    seen = []
+    for epoch in range(3):
+        warm.on_epoch_begin(epoch)
+        for batch in (0, 2):
+            warm.on_train_batch_begin(batch)
+            seen.append(Model.optimizer.learning_rate)
+    np.testing.assert_allclose(seen, [0.4, 0.5, 0.6, 0.7, 0.8, 0.8])
+    assert dist.primary_only(["ckpt"]) == (["ckpt"] if rank == 0 else [])
+    assert dist.verbosity(2) == (2 if rank == 0 else 0)
+
+
 def main():
     dist.init()
     rank, size = dist.rank(), dist.size()
@@ -96,6 +114,7 @@ def main():
     checked = collectives(rank, size)
     plan = fusion(rank, size)
     missing_grad(rank, size)
+    callbacks(rank, size)
     dist.barrier()
     if dist.is_primary():
         print("RESULT " + json.dumps({"cases": checked, "plan": plan, "local_rank": dist.local_rank()}), flush=True)
