@@ -2,15 +2,15 @@
 
     python benchmarks/distributed/bench_distributed.py [--json out.json] [--samples 1024] [--epochs 4]
 
-Training throughput of the book's LeNet-5 (chapter 10) and intermediate net (chapter 8) on MNIST-shaped random
-data, global batch 128 in every layout: 1 process x 1 thread, 1 process x 2 threads, 2 processes x 1 thread
-(DistributedOptimizer, local batch 64). Samples/s is the median over epochs after a warm-up epoch, measured on
-rank 0 between barriers. Allreduce: a float32 tensor of 4 KiB .. 64 MiB summed over 2 ranks in place, through
-pydl.distributed.allreduce and through mpi4py's comm.Allreduce on the same memory; median time, algorithm
-bandwidth bytes / t and bus bandwidth 2 (N - 1) / N * bytes / t (the data each rank moves in a ring allreduce).
-Each measurement is its own `mpiexec` job; the driver prints markdown tables.
-"""
+Training throughput of the book's LeNet-5 (chapter 10; 1024 samples per epoch) and intermediate net (chapter 8;
+16384) on MNIST-shaped random data, global batch 128 in every layout: 1 process x 1 thread, 1 process x 2 threads, 2
+processes x 1 thread (DistributedOptimizer, local batch 64). Samples/s is the median over epochs after a warm-up
+epoch, measured on rank 0 between barriers. Allreduce: a float32 tensor of 4 KiB .. 64 MiB summed over 2 ranks in
+place, through pydl.distributed.allreduce and through mpi4py's comm.Allreduce on the same memory; median time
+and bus bandwidth 2 (N - 1) / N * bytes / t (the data each rank moves in a ring
+allreduce). Each measurement is its own `mpiexec` job; the driver prints markdown tables."""
 import argparse
+import importlib.util
 import json
 import os
 import pathlib
@@ -21,7 +21,9 @@ import time
 
 import numpy as np
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
+# the pydl to time: the one importable here (installed, or a checkout on PYTHONPATH), else this checkout's
+_SPEC = importlib.util.find_spec("pydl")
+ROOT = pathlib.Path(_SPEC.origin).parents[1] if _SPEC else pathlib.Path(__file__).resolve().parents[2]
 GLOBAL_BATCH = 128
 
 
@@ -64,14 +66,17 @@ def worker_throughput(kind, samples, epochs):
                                       "params": model.count_params()}), flush=True)
 
 
-def _median_time(fn, repeats):
-    fn()
-    out = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - start)
-    return float(np.median(out))
+def _median_times(fns, repeats, barrier):
+    """Median seconds of each fn, the fns interleaved call by call (so that load changes hit both alike)."""
+    out = [[] for _ in fns]
+    for rep in range(repeats + 1):
+        for i, fn in enumerate(fns):
+            barrier()
+            start = time.perf_counter()
+            fn()
+            if rep:  # the first round warms up
+                out[i].append(time.perf_counter() - start)
+    return [float(np.median(o)) for o in out]
 
 
 def worker_allreduce():
@@ -84,20 +89,18 @@ def worker_allreduce():
     for kib in (4, 64, 1024, 16384, 65536):
         t = pydl.ones(kib * 256)  # float32
         raw = np.asarray(t)  # the same memory, as mpi4py sees it
-        repeats = 50 if kib <= 1024 else 10
+        repeats = 200 if kib <= 1024 else 20
 
         def through_pydl():
             dist.allreduce(t, op="sum", inplace=True)
 
         def through_mpi4py():
             comm.Allreduce(MPI.IN_PLACE, raw, op=MPI.SUM)
-        comm.Barrier()
-        tp = _median_time(through_pydl, repeats)
-        comm.Barrier()
-        tm = _median_time(through_mpi4py, repeats)
+        tp, tm = _median_times([through_pydl, through_mpi4py], repeats, comm.Barrier)
         nbytes = kib * 1024
-        rows.append({"bytes": nbytes, "pydl_s": tp, "mpi4py_s": tm, "pydl_busbw_GBs": 2 * (n - 1) / n * nbytes / tp / 1e9,
-                     "mpi4py_busbw_GBs": 2 * (n - 1) / n * nbytes / tm / 1e9})
+        moved = 2 * (n - 1) / n * nbytes  # bytes each rank sends (and receives) in a ring allreduce
+        rows.append({"bytes": nbytes, "pydl_s": tp, "mpi4py_s": tm, "pydl_busbw_GBs": moved / tp / 1e9,
+                     "mpi4py_busbw_GBs": moved / tm / 1e9})
     if dist.is_primary():
         print("RESULT " + json.dumps(rows), flush=True)
 
@@ -137,7 +140,8 @@ def main():
     print("| model | params | 1 proc x 1 thread | 1 proc x 2 threads | 2 procs x 1 thread | 2x1 / 1x2 | "
           "2x1 scaling efficiency vs 1x1 |\n|---|---|---|---|---|---|---|")
     for kind in ("lenet", "mlp"):
-        common = ("--samples", str(args.samples), "--epochs", str(args.epochs), "--worker", kind)
+        samples = args.samples * (1 if kind == "lenet" else 16)  # the MLP's epoch would last milliseconds
+        common = ("--samples", str(samples), "--epochs", str(args.epochs), "--worker", kind)
         r11, r12, r21 = _job(1, 1, *common), _job(1, 2, *common), _job(2, 1, *common)
         out["throughput"][kind] = {"1x1": r11, "1x2": r12, "2x1": r21}
         s11, s12, s21 = r11["samples_per_s"], r12["samples_per_s"], r21["samples_per_s"]

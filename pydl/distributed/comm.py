@@ -41,8 +41,9 @@ def _import_mpi(initialize=True):
 def init(comm=None):
     """Starts MPI (if not yet started) and pydl.distributed on `comm` (default: MPI.COMM_WORLD); idempotent.
 
-    Reads PYDL_MPI_TIMEOUT (seconds, 0 or unset: none). Installs an excepthook: an uncaught exception on any rank prints the rank and the traceback, then calls
-    MPI_Abort, so that every rank exits non-zero instead of waiting forever in the next collective."""
+    Reads PYDL_MPI_TIMEOUT (seconds; 0 or unset: none). Installs an excepthook: an uncaught exception on any rank
+    prints the rank and the traceback, then calls MPI_Abort, so that every rank exits non-zero instead of waiting
+    forever in the next collective."""
     MPI = _import_mpi()
     if not MPI.Is_initialized():
         MPI.Init_thread()

@@ -9,6 +9,8 @@ import time
 
 import pytest
 
+import pydl
+
 HERE = pathlib.Path(__file__).parent
 
 
@@ -30,11 +32,12 @@ def mpirun():
 
     def run(script, *args, n=2, timeout=60, env=None):
         full = dict(os.environ, PYDL_NUM_THREADS="1", PYDL_DISABLE_PLUGINS="1", **(env or {}))
-        root = str(HERE.parents[1])  # this checkout's pydl, whether or not it is installed
+        # the pydl this test process imported (a checkout on PYTHONPATH, or the installed one in CI)
+        root = str(pathlib.Path(pydl.__file__).resolve().parents[1])
         full["PYTHONPATH"] = root + (os.pathsep + full["PYTHONPATH"] if full.get("PYTHONPATH") else "")
         start = time.monotonic()
         proc = subprocess.run([exe, "-n", str(n), sys.executable, str(HERE / script), *args], env=full,
-                              capture_output=True, text=True, timeout=timeout, cwd=root)
+                              capture_output=True, text=True, timeout=timeout)
         return proc.returncode, proc.stdout, proc.stderr, time.monotonic() - start
     return run
 

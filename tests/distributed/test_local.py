@@ -112,7 +112,7 @@ def test_pydl_info_names_the_mpi_library():
     import os
     import subprocess
     import sys
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    root = os.path.dirname(os.path.dirname(os.path.abspath(pydl.__file__)))  # the pydl this process imported
     env = dict(os.environ, PYTHONPATH=root, PYDL_DISABLE_PLUGINS="1")
     out = subprocess.run([sys.executable, "-m", "pydl", "info"], capture_output=True, text=True, env=env,
                          check=True).stdout

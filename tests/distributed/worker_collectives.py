@@ -1,6 +1,7 @@
-"""Run by test_collectives.py under `mpiexec -n 2`: collectives on odd, 0-size, fp64, integer and non-contiguous
-tensors, fusion buffers cut at PYDL_FUSION_THRESHOLD, and DistributedOptimizer with a gradient missing on one rank, and the warm-up and rank-0-only helpers.
-Every check is an assert (a failure aborts the job); rank 0 prints a RESULT line with what it measured."""
+"""Run by test_mpi_jobs.py under `mpiexec -n 2`: collectives on odd, 0-size, fp64, integer and non-contiguous
+tensors, fusion buffers cut at PYDL_FUSION_THRESHOLD, DistributedOptimizer with a gradient missing on one rank,
+and the warm-up and rank-0-only helpers. Every check is an assert (a failure aborts the job); rank 0 prints a
+RESULT line with what it measured."""
 import json
 
 import numpy as np

@@ -1,6 +1,7 @@
-"""Run by test_faults.py under `mpiexec -n 2`. `raise`: rank 1 raises while rank 0 waits in an allreduce; the
+"""Run by test_mpi_jobs.py under `mpiexec -n 2`. `raise`: rank 1 raises while rank 0 waits in an allreduce; the
 excepthook that init() installs must abort the job. `timeout`: rank 1 never joins the allreduce; rank 0 must give up
-after PYDL_MPI_TIMEOUT seconds. `die`: rank 1 is killed by SIGKILL; mpiexec must end rank 0. Either way the job must end non-zero, with a message naming the failing rank."""
+after PYDL_MPI_TIMEOUT seconds. `die`: rank 1 is killed by SIGKILL; mpiexec must end rank 0. Either way the job
+must end non-zero, with a message naming the failing rank."""
 import os
 import signal
 import sys

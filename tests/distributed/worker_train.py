@@ -1,4 +1,4 @@
-"""Run by test_training.py under `mpiexec -n 2`: an MLP and a small CNN trained data-parallel for 2 epochs of 4 steps
+"""Run by test_mpi_jobs.py under `mpiexec -n 2`: an MLP and a small CNN trained data-parallel for 2 epochs of 4 steps
 (the sequence reshuffled per epoch), then compared on rank 0 with one process trained on the same global batches.
 Prints one RESULT line (JSON) on rank 0; any failed check raises, which aborts the job (non-zero exit)."""
 import json
