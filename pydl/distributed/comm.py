@@ -110,6 +110,9 @@ def abort(reason, details="", code=1):
     sys.stdout.flush()
     sys.stderr.write(details + msg)
     sys.stderr.flush()
+    # mpiexec forwards each rank's output through a pipe it stops reading once the abort kills the job: give it a
+    # moment to pass this message on (without it, the message was lost in 2 of about 45 test runs)
+    time.sleep(0.5)
     comm.Abort(code)
 
 

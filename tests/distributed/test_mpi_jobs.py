@@ -1,5 +1,6 @@
-"""Two-rank MPI jobs (each a second or two): data-parallel training equals one process on the global batch,
-collectives on awkward tensors, fusion-buffer boundaries, and failing ranks that end the job instead of hanging."""
+"""Two-rank MPI jobs (each a second or two): data-parallel training equals one process on the global batch, a rank-0
+checkpoint resumes exactly, collectives on awkward tensors, fusion-buffer boundaries, and failing ranks that end
+the job instead of hanging."""
 import json
 
 import pytest
@@ -20,6 +21,12 @@ def test_two_ranks_train_as_one_process_on_the_global_batch(mpirun):
         assert got[kind]["max_weight_change"] > 1e-3
         assert got[kind]["max_abs_diff"] < 1e-6
         assert got[kind]["allreduce_calls"] == 8  # 2 epochs x 4 steps, every gradient in one fusion buffer
+
+
+def test_a_rank0_checkpoint_resumes_to_the_same_weights(mpirun, tmp_path):
+    got = _ok(*mpirun("worker_resume.py", str(tmp_path))[:3])  # asserts bitwise equality with a straight run
+    assert got["iterations"] == 8 and got["moved"] > 1e-3
+    assert [p.name for p in tmp_path.iterdir()] == ["ckpt.pydl"]
 
 
 @pytest.mark.parametrize("timeout", ["", "30"])  # blocking MPI calls, or non-blocking ones polled under a timeout
