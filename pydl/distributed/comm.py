@@ -41,7 +41,8 @@ def _import_mpi(initialize=True):
 def init(comm=None):
     """Starts MPI (if not yet started) and pydl.distributed on `comm` (default: MPI.COMM_WORLD); idempotent.
 
-    Reads PYDL_MPI_TIMEOUT (seconds; 0 or unset: none). Installs an excepthook: an uncaught exception on any rank
+    Reads PYDL_MPI_TIMEOUT (seconds; 0 or unset: none). Ranks on one machine share its cores: each gets
+    cores // ranks-on-the-machine threads unless PYDL_NUM_THREADS or set_num_threads chose a count. Installs an excepthook: an uncaught exception on any rank
     prints the rank and the traceback, then calls MPI_Abort, so that every rank exits non-zero instead of waiting
     forever in the next collective."""
     MPI = _import_mpi()
@@ -54,6 +55,7 @@ def init(comm=None):
     if _state["comm"] is comm:
         return
     _state.update(MPI=MPI, comm=comm, local=comm.Split_type(MPI.COMM_TYPE_SHARED, key=comm.Get_rank()))
+    _share_cores(_state["local"].Get_size())
     if not _state["hook"]:
         _state["hook"] = True
         previous = sys.excepthook
@@ -63,6 +65,15 @@ def init(comm=None):
                 return previous(kind, value, tb)
             abort(f"{kind.__name__}: {value}", "".join(traceback.format_exception(kind, value, tb)))
         sys.excepthook = hook
+
+
+def _share_cores(ranks_here):
+    """Ranks on one machine split its cores (N ranks x all cores each would oversubscribe it), unless the thread
+    count was chosen: PYDL_NUM_THREADS set, or set_num_threads called with other than the default (all cores)."""
+    from .. import get_num_threads, set_num_threads
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if ranks_here > 1 and not os.environ.get("PYDL_NUM_THREADS") and get_num_threads() == cores:
+        set_num_threads(max(1, cores // ranks_here))
 
 
 def _comm():

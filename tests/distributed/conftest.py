@@ -31,7 +31,9 @@ def mpirun():
         pytest.skip("no mpiexec found next to Python or on PATH (pip install mpich): no MPI tests")
 
     def run(script, *args, n=2, timeout=60, env=None):
-        full = dict(os.environ, PYDL_NUM_THREADS="1", PYDL_DISABLE_PLUGINS="1", **(env or {}))
+        full = dict(os.environ, PYDL_NUM_THREADS="1", PYDL_DISABLE_PLUGINS="1")
+        full.update(env or {})
+        full = {k: v for k, v in full.items() if v is not None}  # env={"NAME": None} unsets NAME
         # the pydl this test process imported (a checkout on PYTHONPATH, or the installed one in CI)
         root = str(pathlib.Path(pydl.__file__).resolve().parents[1])
         full["PYTHONPATH"] = root + (os.pathsep + full["PYTHONPATH"] if full.get("PYTHONPATH") else "")

@@ -53,3 +53,8 @@ def test_a_failing_rank_ends_the_job_with_its_rank_named(mpirun, mode, failing, 
     if mode != "die":
         assert f"rank {failing} of 2" in err, err
     assert seconds < 50  # bounded: rank 1 in the timeout case would sleep 120 s
+
+
+def test_ranks_on_one_machine_share_its_cores(mpirun):
+    got = _ok(*mpirun("worker_threads.py", env={"PYDL_NUM_THREADS": None})[:3])
+    assert got["threads"] == max(1, got["cores"] // 2)
