@@ -5,7 +5,7 @@ import pytest
 
 import pydl
 import pydl.distributed as dist
-from pydl.distributed.fusion import DEFAULT_THRESHOLD, plan
+from pydl.distributed.fusion import ALONE, DEFAULT_THRESHOLD, plan
 
 
 def _t(n, dtype="float32"):
@@ -19,6 +19,8 @@ def test_plan_cuts_buffers_at_the_threshold_per_dtype():
     assert plan(ts, 10 ** 9) == [[0, 1, 3, 4, 5, 7], [2, 6]]
     assert plan(ts, 80) == [[0, 1], [2, 6], [3, 4, 7], [5]]  # exactly full: 40 + 40 = 80 fits
     assert plan([], 100) == []
+    big = [_t(10), _t(ALONE // 4), _t(10), _t(ALONE // 4 - 1)]  # 1 MiB or more is reduced alone, in its own memory
+    assert plan(big, 10 ** 9) == [[0, 2, 3], [1]]
 
 
 def test_fusion_threshold_from_env_and_argument(monkeypatch):
