@@ -63,7 +63,7 @@ class Fusion:
 
     def __init__(self, threshold=None):
         self.threshold = fusion_threshold(threshold)
-        self._buffers = {}  # dtype -> flat array, grown as needed and kept across steps
+        self._buffers = {}  # (dtype, k) -> the k-th flat buffer of that dtype, grown as needed, kept across steps
         self.calls = 0  # collectives posted so far (tests read it)
         self.last_plan = []
 
@@ -75,6 +75,8 @@ class Fusion:
         return buf[:n]
 
     def run(self, tensors, op="average", root=0):
+        if op not in ("average", "sum", "broadcast"):
+            raise ValueError(f"Fusion.run: op must be 'average', 'sum' or 'broadcast', got {op!r}")
         tensors = list(tensors)
         what = "broadcast" if op == "broadcast" else "gradient allreduce"
         for t in tensors:  # every check before the first collective, so that no rank is left waiting in one

@@ -21,9 +21,10 @@ class _Distributed:
         """Averages grads in place. A parameter whose gradient is None on some ranks but not others gets a zero
         gradient on those ranks (its update must be the same everywhere); one byte per parameter says which."""
         c, MPI = comm._comm(), comm._state["MPI"]
+        if c.Get_size() == 1:  # the same script run alone: nothing to average
+            return grads
         have = np.array([g is not None for g in grads], np.uint8)
-        if c.Get_size() > 1:
-            comm.collective("Allreduce", "gradient allreduce (which grads exist)", MPI.IN_PLACE, have, op=MPI.MAX)
+        comm.collective("Allreduce", "gradient allreduce (which grads exist)", MPI.IN_PLACE, have, op=MPI.MAX)
         out = []
         for p, g, h in zip(params, grads, have):
             if g is None and h:
