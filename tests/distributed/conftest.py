@@ -25,7 +25,10 @@ def find_mpiexec():
 
 @pytest.fixture
 def mpirun():
-    pytest.importorskip("mpi4py", reason="mpi4py is not installed (pip install 'pydl[mpi]'): no MPI tests")
+    try:
+        import mpi4py  # noqa: F401
+    except ImportError as e:
+        pytest.skip(f"mpi4py cannot be imported ({e}; pip install 'pydl[mpi]'): no MPI tests")
     exe = find_mpiexec()
     if exe is None:
         pytest.skip("no mpiexec found next to Python or on PATH (pip install mpich): no MPI tests")

@@ -115,7 +115,8 @@ def test_pydl_info_names_the_mpi_library():
     import subprocess
     import sys
     root = os.path.dirname(os.path.dirname(os.path.abspath(pydl.__file__)))  # the pydl this process imported
-    env = dict(os.environ, PYTHONPATH=root, PYDL_DISABLE_PLUGINS="1")
+    env = dict(os.environ, PYDL_DISABLE_PLUGINS="1")
+    env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     out = subprocess.run([sys.executable, "-m", "pydl", "info"], capture_output=True, text=True, env=env,
                          check=True).stdout
     row = [ln for ln in out.splitlines() if ln.startswith("mpi ")]
