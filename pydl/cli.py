@@ -18,10 +18,23 @@ def _info(args):
     ]
     if info.get("cuda_devices"):
         rows.append(("cuda devices", info["cuda_devices"]))
+    rows.append(("mpi", _mpi_row()))
     width = max(len(k) for k, _ in rows)
     for k, v in rows:
         print(f"{k:<{width}}  {v}")
     return 0
+
+
+def _mpi_row():
+    """The MPI library that pydl.distributed would use, found without starting MPI."""
+    try:
+        from .distributed import mpi_info
+        mpi = mpi_info()
+    except Exception as e:  # a broken MPI install is reported here, not raised: `pydl info` is for diagnosis
+        return f"unusable ({type(e).__name__}: {e})"
+    if mpi is None:
+        return "not installed (pip install 'pydl[mpi]' for pydl.distributed)"
+    return f"{mpi['library']} (standard {mpi['standard']}, mpi4py {mpi['mpi4py']}; {mpi['cuda']})"
 
 
 def _demo(args):
