@@ -39,6 +39,7 @@ class enable_grad(no_grad):
 is_grad_enabled = _C.is_grad_enabled
 set_grad_enabled = _C.set_grad_enabled
 StepPlan = _C._Plan  # a recorded step, replayed from C++ (pydl/models/plans.py)
+plan_recording = _C._plan_recording  # is a step plan recording on this thread?
 train_steps = _C._train_steps  # a run of recorded training steps with their updates (pydl/models/step_runs.py)
 
 

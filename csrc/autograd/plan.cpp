@@ -6,7 +6,7 @@ namespace pydl {
 namespace plan {
 namespace {
 
-thread_local Plan* g_recording = nullptr;  // the plan recording on this thread
+thread_local std::weak_ptr<Plan> g_recording;  // the plan recording on this thread (none once it is freed)
 thread_local int g_op_depth = 0;           // > 0 while record() runs an op
 
 struct OpDepth {
@@ -21,11 +21,11 @@ struct GradModeRestore {
 
 }  // namespace
 
-bool recording() { return g_recording != nullptr; }
+bool recording() { return !g_recording.expired(); }
 bool inside_op() { return g_op_depth > 0; }
 
 void refuse(const std::string& why) {
-  if (g_recording && g_recording->reason_.empty()) g_recording->reason_ = why;
+  if (auto p = g_recording.lock(); p && p->reason_.empty()) p->reason_ = why;
 }
 
 int Plan::new_slot(const Tensor& t) {
@@ -36,7 +36,7 @@ int Plan::new_slot(const Tensor& t) {
 }
 
 void Plan::begin(const Tensors& inputs, const Tensors& state) {
-  PYDL_CHECK(g_recording == nullptr, RuntimeError, "a step plan is already recording on this thread");
+  PYDL_CHECK(g_recording.expired(), RuntimeError, "a step plan is already recording on this thread");
   steps_.clear();
   out_slots_.clear();
   release_after_.clear();
@@ -61,11 +61,12 @@ void Plan::begin(const Tensors& inputs, const Tensors& state) {
     }
     new_slot(t);
   }
-  g_recording = this;
+  g_recording = weak_from_this();
+  PYDL_CHECK(!g_recording.expired(), RuntimeError, "plan.begin: the plan must be owned by a shared_ptr");
 }
 
 void Plan::abort() {
-  if (g_recording == this) g_recording = nullptr;
+  if (g_recording.lock().get() == this) g_recording.reset();
   rec_.reset();
   steps_.clear();
   usable_ = false;
@@ -73,8 +74,8 @@ void Plan::abort() {
 }
 
 std::string Plan::end(const Tensors& outputs) {
-  PYDL_CHECK(g_recording == this, RuntimeError, "plan.end: this plan is not recording");
-  g_recording = nullptr;
+  PYDL_CHECK(g_recording.lock().get() == this, RuntimeError, "plan.end: this plan is not recording");
+  g_recording.reset();
   for (const Tensor& t : outputs) {
     auto it = t.defined() ? rec_->slot_of.find(t.impl()) : rec_->slot_of.end();
     if (it == rec_->slot_of.end()) {
@@ -143,7 +144,7 @@ std::vector<std::string> Plan::step_names() const {
 }
 
 Tensors record(const char* name, const Tensors& ins, OpFn fn) {
-  Plan* p = g_recording;
+  std::shared_ptr<Plan> p = g_recording.lock();
   if (p == nullptr || g_op_depth > 0 || !p->reason_.empty()) {
     OpDepth depth;
     return fn(ins);

@@ -29,10 +29,11 @@ struct Step {
   bool grad_enabled = true;
 };
 
-class Plan {
+class Plan : public std::enable_shared_from_this<Plan> {
  public:
   // Starts recording on this thread: `inputs` are the per-call tensors (fed anew to each run), `state` the tensors
-  // the step may read and update in place (held by the plan).
+  // the step may read and update in place (held by the plan). The plan must be owned by a shared_ptr; the thread
+  // refers to it weakly, so a plan dropped while it records simply stops recording.
   void begin(const Tensors& inputs, const Tensors& state);
   // Stops recording; `outputs` are what run() returns. Returns "" when the plan can be replayed, else the reason.
   std::string end(const Tensors& outputs);

@@ -63,6 +63,15 @@ template <typename F> Tensor op_call(const char* name, plan::Tensors ins, F f) {
   GilRelease release;
   return plan::record(name, ins, std::move(fn))[0];
 }
+// The same for an op with several outputs (f(ins) -> Tensors).
+template <typename F> plan::Tensors op_call_many(const char* name, plan::Tensors ins, F f) {
+  if (!plan::recording()) {
+    GilRelease release;
+    return f(static_cast<const plan::Tensors&>(ins));
+  }
+  GilRelease release;
+  return plan::record(name, ins, plan::OpFn(f));
+}
 // The same for an op that writes in place and returns nothing (f(ins) -> void).
 template <typename F> void op_call_void(const char* name, plan::Tensors ins, F f) {
   if (!plan::recording()) {

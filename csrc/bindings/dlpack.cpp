@@ -174,7 +174,10 @@ Tensor from_dlpack(py::object obj) {
 void bind_dlpack(py::module_& m) {
   py::class_<Tensor> cls = py::reinterpret_borrow<py::class_<Tensor>>(m.attr("Tensor"));
   cls.def("__dlpack__", [](const Tensor& t, py::object stream, py::object max_version, py::object dl_device,
-                           py::object copy) { return to_dlpack(t, max_version); },
+                           py::object copy) {
+    if (plan::recording()) refuse_plan("sharing a tensor's memory through DLPack");
+    return to_dlpack(t, max_version);
+  },
           py::kw_only(), py::arg("stream") = py::none(), py::arg("max_version") = py::none(),
           py::arg("dl_device") = py::none(), py::arg("copy") = py::none());
   cls.def("__dlpack_device__", [](const Tensor& t) {

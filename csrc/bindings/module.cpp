@@ -117,7 +117,10 @@ PYBIND11_MODULE(_C, m) {
   });
   m.def("_dtype", [](py::object o) { return to_dtype(o); });
   m.def("_bump_version", [](const Tensor& t) { t.storage()->bump_version(); });
-  m.def("manual_seed", [](uint64_t seed) { manual_seed(seed); }, py::arg("seed"));
+  m.def("manual_seed", [](uint64_t seed) {
+    if (plan::recording()) pydl::bind::refuse_plan("reseeding the generator");
+    manual_seed(seed);
+  }, py::arg("seed"));
   m.def("initial_seed", &initial_seed);
 
   m.def("set_num_threads", &set_num_threads, py::arg("n"));

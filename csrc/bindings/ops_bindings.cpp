@@ -1,4 +1,5 @@
 // Module-level op functions (pydl._C.add, ...) and the matching Tensor methods. Each releases the GIL.
+#include <array>
 #include <climits>
 #include "bindings/common.h"
 #include "core/elementwise_ops.h"
@@ -98,7 +99,24 @@ void bind_ops(py::module_& m) {
   m.def("where", [](py::object cond, py::object a, py::object b) {
     Tensor like = py::isinstance<Tensor>(a) ? a.cast<Tensor>() : (py::isinstance<Tensor>(b) ? b.cast<Tensor>() : ops::scalar(0, DType::Float32));
     Tensor c = to_operand(cond, ops::scalar(0, DType::Bool)), ta = to_operand(a, like), tb = to_operand(b, like);
-    return op_call("where", {c, ta, tb}, [](const Tensors& t) { return ops::where(t[0], t[1], t[2]); });
+    // Tensor operands are the op's inputs; Python scalars are constants of the recorded op (array-likes refuse it).
+    const std::array<bool, 3> given = {py::isinstance<Tensor>(cond), py::isinstance<Tensor>(a), py::isinstance<Tensor>(b)};
+    const std::array<Tensor, 3> all = {c, ta, tb};
+    std::array<Tensor, 3> constant;
+    Tensors ins;
+    for (int k = 0; k < 3; ++k) {
+      if (given[k]) ins.push_back(all[k]);
+      else constant[k] = all[k];
+    }
+    if (plan::recording() && !((given[0] || is_python_scalar(cond)) && (given[1] || is_python_scalar(a)) &&
+                               (given[2] || is_python_scalar(b))))
+      refuse_plan("an array-like operand (not a Tensor)");
+    return op_call("where", ins, [given, constant](const Tensors& t) {
+      size_t i = 0;
+      std::array<Tensor, 3> x;
+      for (int k = 0; k < 3; ++k) x[k] = given[k] ? t[i++] : constant[k];
+      return ops::where(x[0], x[1], x[2]);
+    });
   }, py::arg("condition"), py::arg("a"), py::arg("b"));
 
   // Unary ops: module function and Tensor method, with the row's keyword argument (its p0); clip is bound by hand.
@@ -195,7 +213,7 @@ void bind_ops(py::module_& m) {
     return op_call("stack", ts, [axis](const Tensors& t) { return ops::stack(t, axis); });
   }, py::arg("tensors"), py::arg("axis") = 0);
   m.def("_split", [](const Tensor& x, std::vector<int64_t> boundaries, int64_t axis) {
-    return ops::split(x, boundaries, axis);
+    return op_call_many("split", {x}, [boundaries, axis](const Tensors& t) { return ops::split(t[0], boundaries, axis); });
   });
   m.def("_pad", [](const Tensor& x, std::vector<std::pair<int64_t, int64_t>> pads, double value) {
     return op_call("pad", {x}, [pads, value](const Tensors& t) { return ops::pad(t[0], pads, value); });

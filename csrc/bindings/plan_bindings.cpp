@@ -5,14 +5,22 @@ namespace pydl {
 namespace bind {
 
 std::string python_location() {
+  // The innermost three frames: the op's caller inside pydl is rarely the line that explains the refusal.
+  std::string out;
   PyFrameObject* frame = PyEval_GetFrame();  // borrowed
-  if (frame == nullptr) return "(no Python frame)";
-  py::object code = py::reinterpret_steal<py::object>(reinterpret_cast<PyObject*>(PyFrame_GetCode(frame)));
-  std::string file = py::str(code.attr("co_filename"));
-  const auto slash = file.find_last_of('/');
-  if (slash != std::string::npos) file = file.substr(slash + 1);
-  return file + ":" + std::to_string(PyFrame_GetLineNumber(frame)) + " in " +
-         std::string(py::str(code.attr("co_name")));
+  py::object hold;                           // keeps each outer frame (a new reference) alive while it is read
+  for (int depth = 0; frame != nullptr && depth < 3; ++depth) {
+    py::object code = py::reinterpret_steal<py::object>(reinterpret_cast<PyObject*>(PyFrame_GetCode(frame)));
+    std::string file = py::str(code.attr("co_filename"));
+    const auto slash = file.find_last_of('/');
+    if (slash != std::string::npos) file = file.substr(slash + 1);
+    if (depth) out += " < ";
+    out +=
+        file + ":" + std::to_string(PyFrame_GetLineNumber(frame)) + " in " + std::string(py::str(code.attr("co_name")));
+    hold = py::reinterpret_steal<py::object>(reinterpret_cast<PyObject*>(PyFrame_GetBack(frame)));
+    frame = reinterpret_cast<PyFrameObject*>(hold.ptr());
+  }
+  return out.empty() ? "(no Python frame)" : out;
 }
 
 void refuse_plan(const char* what) {

@@ -121,9 +121,15 @@ void bind_tensor(py::module_& m) {
   cls.def_property_readonly("size", &Tensor::numel);
   cls.def_property_readonly("itemsize", &Tensor::itemsize);
   cls.def_property_readonly("nbytes", [](const Tensor& t) { return t.numel() * t.itemsize(); });
-  cls.def_property("requires_grad", &Tensor::requires_grad, &Tensor::set_requires_grad);
+  cls.def_property("requires_grad", &Tensor::requires_grad, [](Tensor& t, bool r) {
+    if (plan::recording()) refuse_plan("setting requires_grad");
+    t.set_requires_grad(r);
+  });
   cls.def_property("grad", [](const Tensor& t) -> py::object { Tensor g = t.grad(); return g.defined() ? py::cast(g) : py::none(); },
-                   [](Tensor& t, py::object g) { t.set_grad(g.is_none() ? Tensor() : to_tensor_arg(g, "grad")); });
+                   [](Tensor& t, py::object g) {
+                     if (plan::recording()) refuse_plan("setting .grad");
+                     t.set_grad(g.is_none() ? Tensor() : to_tensor_arg(g, "grad"));
+                   });
   cls.def_property_readonly("grad_fn", [](const Tensor& t) -> py::object {
     auto fn = t.grad_fn();
     return fn ? py::cast(fn->name()) : py::none();

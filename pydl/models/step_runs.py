@@ -23,9 +23,10 @@ _BATCH_HOOKS = ("on_batch_begin", "on_batch_end", "on_train_batch_begin", "on_tr
 def callbacks_allow(callbacks):
     """True when every callback either ignores batches or only reads their logs (`batch_logs_only`)."""
     for cb in callbacks:
-        if getattr(cb, "batch_logs_only", False):
+        if vars(type(cb)).get("batch_logs_only", False):  # declared by the class itself, not inherited by a subclass
             continue
-        if any(h in vars(cb) or getattr(type(cb), h) is not getattr(Callback, h) for h in _BATCH_HOOKS):
+        own = getattr(cb, "__dict__", {})
+        if any(h in own or getattr(type(cb), h) is not getattr(Callback, h) for h in _BATCH_HOOKS):
             return False
     return True
 
@@ -46,19 +47,22 @@ class Runner:
         return cls(model, xs, ys, batch_size)
 
     def __init__(self, model, xs, ys, batch_size):
-        self.model, self.batch_size = model, batch_size
-        self.data = [model._on_device(np.asarray(a)) for a in list(xs) + list(ys)]
-        shapes = tuple(((batch_size,) + tuple(t.shape[1:]), t.dtype) for t in self.data)
-        self.key = (("train", ()), model._device, shapes)
+        self.model, self.batch_size, self.arrays = model, batch_size, list(xs) + list(ys)
+        self.data = self.key = None  # made at the first run: fit may never use one (a batch callback)
         self.run_len = 16
 
     def plan(self):
+        if self.key is None:
+            dtypes = [self.model._on_device(np.asarray(a[:1])).dtype for a in self.arrays]
+            shapes = tuple(((self.batch_size,) + tuple(a.shape[1:]), d) for a, d in zip(self.arrays, dtypes))
+            self.key = (("train", ()), self.model._device, shapes)
         plan = (self.model.__dict__.get("_plans") or {}).get(self.key)
         return plan if isinstance(plan, StepPlan) and plan.usable else None
 
     def epoch(self, sels):
         """Yields, for the epoch's batch selections `sels`, either a selection (step it from Python) or a callable
         that replays a run of full batches and returns [(size, outputs)] per batch."""
+        self.data = None
         order = np.concatenate([np.arange(s.start, s.stop) if isinstance(s, slice) else np.asarray(s) for s in sels])
         order = order.astype(np.int64)
         # batch i can be replayed when it is full and starts at i * batch_size of `order` (all before it are full)
@@ -79,6 +83,8 @@ class Runner:
 
     def _run(self, plan, order, first, count):
         model, opt = self.model, self.model.optimizer
+        if self.data is None:  # once per epoch (on CPU, views: arrays changed between epochs are seen)
+            self.data = [model._on_device(np.asarray(a)) for a in self.arrays]
         model._sync_requires_grad()
         params = model._collected_trainable_weights
         slots = [opt._slots_for(p) for p in params]

@@ -27,9 +27,17 @@ lazy_updates = 0  # how many table updates took the lazy path (read by tests and
 _MIN_TABLE = 1 << 16  # elements; a smaller table's dense update costs less than the lazy path's fixed overhead
 
 
+noting = [True]  # off while a step plan records (pydl/models/plans.py): a replayed step notes nothing
+
+
+def lazy_exact(opt):
+    """Whether `opt` would update noted embedding rows alone (SGD without momentum, Adagrad)."""
+    return _exact(opt)
+
+
 def note_rows(table, ids):
     """Records that `ids` (an integer tensor) were looked up in `table` for the next optimizer step."""
-    if table.device.type != "cpu":
+    if table.device.type != "cpu" or not noting[0]:
         return
     key = id(table)
     entry = _noted.get(key)

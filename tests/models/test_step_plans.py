@@ -161,7 +161,7 @@ def test_user_layer_stays_eager_unless_it_opts_in():
     m.fit(x, y, batch_size=8, epochs=2, verbose=0)
     assert Scale.calls == 4  # every step ran the layer's Python
     (how,) = {v for k, v in m.step_plan_info().items() if k.startswith("train")}
-    assert how.startswith("eager: layer 'scale") and "plannable = True" in how
+    assert how.startswith("eager: layer (Scale) 'scale") and "plannable = True" in how
     m = build(True)
     Scale.calls = 0
     m.fit(x, y, batch_size=8, epochs=2, verbose=0)
@@ -274,3 +274,129 @@ def test_runs_keep_an_optimizer_wrappers_apply_to(monkeypatch):
     m.compile(optimizer=Wrapped(0.01), loss="categorical_crossentropy")
     m.fit(x, y, batch_size=8, epochs=2, verbose=0)
     assert seen == [] and len(calls) == 8
+
+
+@pytest.mark.parametrize("opt", ["adam", "sgd"])
+def test_text_model_plans_unless_rows_are_updated_lazily(opt):
+    rng = np.random.default_rng(3)
+    x, y = rng.integers(0, 50, (24, 7)), rng.integers(0, 2, 24).astype("float32")
+
+    def make(jit):
+        def build():
+            pydl.manual_seed(1)
+            m = pydl.models.Sequential([layers.Embedding(50, 6, input_length=7, mask_zero=True),
+                                        layers.SpatialDropout1D(0.2), layers.LSTM(5, dropout=0.1),
+                                        layers.Dense(1, activation="sigmoid")])
+            m.compile(optimizer=opt, loss="binary_crossentropy", metrics=["accuracy"], jit_compile=jit)
+            return m
+        return build
+    runs = [_train(make(jit), x, y, batch_size=8) for jit in (False, None)]
+    _assert_same(runs[0], runs[1])
+    how = runs[1][4]["train [(8, 7), (8, 1)]"]
+    if opt == "sgd":  # SGD updates only the rows each batch looked up: that needs the eager step's ids
+        assert how.startswith("eager: embedding 'embedding") and "lazy updates" in how
+        assert runs[1][4]["predict [(8, 7)]"].startswith("planned")
+    else:
+        assert how.startswith("planned")
+
+
+# ---- what the review found: user code outside layers, state a replay cannot see, failures while recording ----
+def test_user_losses_activations_and_subclasses_stay_eager_unless_pure():
+    x, y = _data(16)
+    weight = [1.0]
+
+    def annealed(y_true, y_pred):  # Python state read by the loss: a replay would keep the first value
+        return pydl.losses.categorical_crossentropy(y_true, y_pred) * weight[0]
+
+    class MyDense(layers.Dense):
+        def _pre_activation(self, inputs):  # a pydl layer's helper overridden by user code
+            return super()._pre_activation(inputs) * 2.0
+
+    class MyLambda(layers.Lambda):
+        pass
+
+    def my_act(t):
+        return pydl.ops.tanh(t)
+
+    cases = [
+        ("loss", lambda: [layers.Dense(4, activation="softmax", input_shape=(12,))], annealed,
+         "the loss or metric 'annealed'"),
+        ("subclass", lambda: [MyDense(4, activation="softmax", input_shape=(12,))], "categorical_crossentropy",
+         "layer (MyDense)"),
+        ("lambda subclass", lambda: [layers.Dense(4, input_shape=(12,)), MyLambda(lambda t: t),
+                                     layers.Activation("softmax")], "categorical_crossentropy", "Lambda layer 'my_lambda"),
+        ("activation", lambda: [layers.Dense(4, activation=my_act, input_shape=(12,)), layers.Activation("softmax")],
+         "categorical_crossentropy", "the activation of layer"),
+    ]
+    for name, stack, loss, reason in cases:
+        pydl.manual_seed(0)
+        m = pydl.models.Sequential(stack())
+        m.compile(optimizer="sgd", loss=loss)
+        hist = []
+        for epoch in range(3):
+            weight[0] = 1.0 + epoch
+            hist += m.fit(x, y, batch_size=8, epochs=1, verbose=0, shuffle=False).history["loss"]
+        (how,) = {v for k, v in m.step_plan_info().items() if k.startswith("train")}
+        assert how.startswith("eager: ") and reason in how, (name, how)
+    annealed.plannable = True  # a user may say it is pure (here wrongly: the plan then keeps the first weight)
+    pydl.manual_seed(0)
+    m = pydl.models.Sequential([layers.Dense(4, activation="softmax", input_shape=(12,))])
+    m.compile(optimizer="sgd", loss=annealed)
+    m.fit(x, y, batch_size=8, epochs=1, verbose=0)
+    assert m.step_plan_info()["train [(8, 12), (8, 4)]"].startswith("planned")
+
+
+@pytest.mark.parametrize("body, reason", [
+    (lambda t: t * float(np.from_dlpack(t).mean()), "DLPack"),
+    (lambda t: (pydl.manual_seed(1), t)[1], "reseeding"),
+])
+def test_host_reads_and_writes_inside_a_step_refuse_the_plan(body, reason):
+    x, y = _data(16)
+    lam = layers.Lambda(body)
+    lam.plannable = True
+    m = pydl.models.Sequential([layers.Dense(4, input_shape=(12,)), lam, layers.Activation("softmax")])
+    m.compile(optimizer="sgd", loss="categorical_crossentropy")
+    m.fit(x, y, batch_size=8, epochs=1, verbose=0)
+    how = m.step_plan_info()["train [(8, 12), (8, 4)]"]
+    assert how.startswith("eager: ") and reason in how, how
+
+
+def test_a_step_that_raises_while_recorded_leaves_no_recording_behind():
+    x, y = _data(8)
+    m = _mlp("sgd", None, bn=False, dropout=0.0)
+    m.compile(optimizer="sgd", loss={})  # no loss for the output: the test step returns None, which end() refuses
+    with pytest.raises(TypeError):
+        m.evaluate(x, y, verbose=0)
+    assert not pydl.autograd.plan_recording()
+    np.testing.assert_array_equal(np.asarray(pydl.ones(3) + 1.0), [2.0, 2.0, 2.0])
+    dropped = pydl.autograd.StepPlan()
+    dropped.begin([pydl.ones(2)], [])
+    del dropped  # freed while recording: the thread stops recording instead of writing into freed memory
+    assert not pydl.autograd.plan_recording()
+    np.testing.assert_array_equal(np.asarray(pydl.ones(2) * 2.0), [2.0, 2.0])
+
+
+def test_a_progress_bar_subclass_with_its_own_batch_hook_sees_every_step(monkeypatch):
+    x, y = _data(64)
+    seen = _count_runs(monkeypatch)
+
+    class StopAt2(pydl.callbacks.ProgbarLogger):
+        def on_batch_end(self, batch, logs=None):
+            if batch == 2:
+                self.model.stop_training = True
+
+    m = _mlp("sgd", None)
+    m.fit(x, y, batch_size=8, epochs=1, verbose=0)  # records the plan
+    seen.clear()
+    h = m.fit(x, y, batch_size=8, epochs=3, verbose=0, callbacks=[StopAt2()])
+    assert seen == [] and len(h.history["loss"]) == 1
+
+
+def test_split_is_recorded():
+    x, y = _data(16)
+    lam = layers.Lambda(lambda t: pydl.ops.concatenate(pydl.ops.split(t, 2, axis=1)[::-1], axis=1))
+    lam.plannable = True
+    m = pydl.models.Sequential([layers.Dense(4, input_shape=(12,)), lam, layers.Activation("softmax")])
+    m.compile(optimizer="sgd", loss="categorical_crossentropy")
+    m.fit(x, y, batch_size=8, epochs=1, verbose=0)
+    assert m.step_plan_info()["train [(8, 12), (8, 4)]"].startswith("planned")
