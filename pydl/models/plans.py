@@ -26,7 +26,10 @@ MAX_PLANS = 16  # per model: every distinct (kind, input shapes) pair, e.g. a la
 
 
 def enabled(model):
-    return model.__dict__.get("_plans_on", False)
+    on = model.__dict__.get("_plans_on")
+    if on is None:  # a model never compiled (predict only): the environment decides
+        on = model._plans_on = os.environ.get("PYDL_PLANS", "1") != "0"
+    return on
 
 
 def reset(model, jit_compile=None):
