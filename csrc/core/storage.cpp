@@ -11,8 +11,11 @@
 namespace pydl {
 namespace {
 
-// Small blocks come from malloc. Large blocks are cached after free and reused: a fresh multi-megabyte block costs
-// a page fault per 4 KiB on first touch, which for an elementwise op on 16M floats is most of the time spent.
+// Small blocks come from malloc. Larger blocks are cached after free and reused: a fresh multi-megabyte block costs
+// a page fault per 4 KiB on first touch, which for an elementwise op on 16M floats is most of the time spent; and
+// glibc hands a freed block of a few hundred KiB back to the system when it lies at the top of the heap, so a
+// training step that frees and allocates one every batch (a batch of 128 MNIST images, a Dense gradient) faults
+// its pages in again each time.
 class CpuAllocator final : public Allocator {
  public:
   // A fork while another thread holds mu_ would leave the child's copy locked forever: the fork waits until no
@@ -22,7 +25,7 @@ class CpuAllocator final : public Allocator {
     pthread_atfork([] { self->mu_.lock(); }, [] { self->mu_.unlock(); }, [] { self->mu_.unlock(); });
   }
   void* allocate(size_t nbytes) override {
-    if (nbytes < kLarge) {
+    if (nbytes < kMid) {
       void* p = std::aligned_alloc(64, nbytes == 0 ? 64 : (nbytes + 63) / 64 * 64);
       if (!p) throw std::bad_alloc();
       return p;
@@ -39,13 +42,14 @@ class CpuAllocator final : public Allocator {
         return p;
       }
     }
-    void* p = std::aligned_alloc(kHuge, size);
+    const size_t align = size >= kLarge ? kHuge : 64;
+    void* p = std::aligned_alloc(align, size);
     if (!p) {
       trim(0);
-      p = std::aligned_alloc(kHuge, size);
+      p = std::aligned_alloc(align, size);
       if (!p) throw std::bad_alloc();
     }
-    madvise(p, size, MADV_HUGEPAGE);  // fewer faults and TLB misses; a hint the kernel may ignore
+    if (size >= kLarge) madvise(p, size, MADV_HUGEPAGE);  // fewer faults and TLB misses; a hint the kernel may ignore
     std::lock_guard<std::mutex> lk(mu_);
     large_[p] = size;
     return p;
@@ -69,14 +73,16 @@ class CpuAllocator final : public Allocator {
   }
 
  private:
-  static constexpr size_t kLarge = size_t(1) << 20, kHuge = size_t(2) << 20;
+  static constexpr size_t kMid = size_t(64) << 10, kLarge = size_t(1) << 20, kHuge = size_t(2) << 20;
   static constexpr size_t kCacheLimit = size_t(1) << 30;
-  // Sizes rounded up to 2 MiB, then to 1/8 steps of their power of two, so near sizes share a bucket.
+  // Sizes rounded up to 4 KiB pages (2 MiB from 1 MiB on), then to 1/8 steps of their power of two, so near sizes
+  // share a bucket.
   static size_t bucket(size_t n) {
-    n = (n + kHuge - 1) / kHuge * kHuge;
-    size_t p2 = kHuge;
+    const size_t unit = n >= kLarge ? kHuge : 4096;
+    n = (n + unit - 1) / unit * unit;
+    size_t p2 = unit;
     while (p2 < n) p2 <<= 1;
-    const size_t step = p2 >= 8 * kHuge ? p2 / 8 : kHuge;
+    const size_t step = p2 >= 8 * unit ? p2 / 8 : unit;
     return (n + step - 1) / step * step;
   }
   void trim(size_t keep) {
