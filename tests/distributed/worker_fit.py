@@ -1,6 +1,7 @@
 """Run by test_mpi_jobs.py under `mpiexec -n 2`: fit(x, y, distributed=True) on in-memory arrays, shuffled, for one
-epoch and then a second fit that resumes at epoch 1 (the optimizer wrapped once, kept across fits), compared on
-rank 0 with one process trained on the same global batches. Prints one RESULT line (JSON) on rank 0."""
+epoch, a second fit that resumes at epoch 1 (the optimizer wrapped once, kept across fits), and a third on a
+DistributedSequence, compared on rank 0 with one process trained on the same global batches. Prints one RESULT line
+(JSON) on rank 0."""
 import json
 import sys
 
@@ -35,6 +36,9 @@ def main():
     assert dist.is_distributed(opt) and opt.fusion.calls == 4, opt.fusion.calls  # 64 / (2 x 8) steps
     h2 = model.fit(x, y, batch_size=LOCAL_BATCH, epochs=2, initial_epoch=1, verbose=2, distributed=True)
     assert model.optimizer is opt and opt.fusion.calls == 8, "the second fit must keep the one wrap"
+    seq = dist.DistributedSequence(x, y, batch_size=LOCAL_BATCH, seed=SEED)  # shuffles itself: fit's shuffle is off
+    model.fit(seq, epochs=1, verbose=0, distributed=True)
+    assert model.optimizer is opt and opt.fusion.calls == 12
     final = np.concatenate([w.ravel() for w in model.get_weights()])
     every = dist.allgather(pydl.tensor(final.reshape(1, -1))).numpy()
     assert np.array_equal(every[0], every[1]), "ranks ended with different weights"
@@ -49,10 +53,12 @@ def main():
     np.random.seed(SEED)
     seeds = [np.random.randint(2 ** 31 - 1) for _ in range(2)]  # each fit draws one
     ref_losses = []
-    for epoch in range(2):
-        order = np.random.default_rng(seeds[epoch] + epoch).permutation(N)
+    # the two fits' epochs 0 and 1 (each fit drew its seed), then the sequence's epoch 0 (its own seed)
+    for seed in (seeds[0] + 0, seeds[1] + 1, SEED + 0):
+        order = np.random.default_rng(seed).permutation(N)
         h = ref.fit(x[order], y[order], batch_size=size * LOCAL_BATCH, epochs=1, shuffle=False, verbose=0)
         ref_losses += h.history["loss"]
+    ref_losses = ref_losses[:2]
     expect = np.concatenate([w.ravel() for w in ref.get_weights()])
     moved = float(np.max(np.abs(expect - initial)))
     assert moved > 1e-3, f"training barely moved the weights ({moved})"
