@@ -257,10 +257,11 @@ class TrainingMixin(steps.StepsMixin):
 
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=None, validation_split=0.0,
             validation_data=None, shuffle=True, class_weight=None, sample_weight=None, initial_epoch=0,
-            steps_per_epoch=None, validation_steps=None, validation_freq=1, nb_epoch=None, device=None, **kwargs):
+            steps_per_epoch=None, validation_steps=None, validation_freq=1, nb_epoch=None, device=None, distributed=False, **kwargs):
         """Trains for `epochs` passes over (x, y); returns a History whose .history holds the per-epoch logs.
         x may instead be a generator, iterable or Sequence of (x, y[, sample_weight]) batches (see generators.py).
-        `device` moves the model first (see Layer.to); each batch is copied to the model's device once."""
+        `device` moves the model first (see Layer.to); each batch is copied to the model's device once.
+        distributed=True trains data-parallel under mpiexec, each rank on its shard (pydl/distributed/fit.py)."""
         from .fit_loop import fit_arrays
         for ignored in ("max_queue_size", "workers", "use_multiprocessing"):  # batches are read in this thread
             kwargs.pop(ignored, None)
@@ -304,6 +305,13 @@ class TrainingMixin(steps.StepsMixin):
             sws = [None if w is None else w[:split] for w in sws]
         elif validation_split:
             raise ValueError(f"validation_split must be in [0, 1), got {validation_split!r}")
+        if distributed:
+            from ..distributed import fit as dist_fit
+            dist_fit.check(distributed)
+            if not from_source:
+                return dist_fit.fit_arrays(self, xs, ys, sws, batch_size or 32, epochs, verbose, callbacks, val,
+                                           shuffle, initial_epoch, validation_freq)
+            shuffle, verbose, callbacks = dist_fit.source(self, x, shuffle, verbose, callbacks)
         if from_source:
             return generators.fit_source(self, x, steps_per_epoch, epochs, verbose, callbacks, val, shuffle,
                                          class_weight, initial_epoch, validation_freq)

@@ -27,6 +27,7 @@ def add_common_options(parser):
     g.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1,
                    help="0 silent, 1 progress bars, 2 one line per epoch (default 1)")
     g.add_argument("--threads", type=_positive, metavar="N", help="pydl.set_num_threads(N) before running")
+    g.add_argument("--distributed", action="store_true", help="data-parallel under `mpiexec -n N` (pydl[mpi])")
 
 
 def _positive(text):
@@ -113,8 +114,12 @@ def run_main(argv):
     if args.threads:
         import pydl
         pydl.set_num_threads(args.threads)
+    run = entry.obj
+    if args.distributed:  # rank 0 alone prints and writes files
+        from ..distributed.fit import recipe_runner
+        run = recipe_runner(entry.name, run, args)
     try:
-        entry.obj(args)
+        run(args)
     except PluginLoadError as e:
         return _err(f"recipe {entry.name!r} needs something unavailable: {e}", 1)
     return 0

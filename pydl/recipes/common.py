@@ -36,6 +36,11 @@ def setup(args, epochs, batch_size):
             1 if verbose is None else verbose)
 
 
+def distributed(args):
+    """--distributed (pydl run NAME --distributed under mpiexec): fit data-parallel, each rank on its shard."""
+    return bool(getattr(args, "distributed", False))
+
+
 def _mnist_full():
     (x_train, y_train), (x_valid, y_valid) = mnist.load_data()
     return (x_train, y_train), (x_valid, y_valid), "MNIST (Keras mnist.npz)"

@@ -45,6 +45,7 @@ def run(args):
     model.compile(loss='categorical_crossentropy', optimizer='adam', metrics=['accuracy'])
     tensorboard = _tensorboard(args.logdir)
     history = model.fit(X_train, y_train, batch_size=batch_size, epochs=epochs, verbose=verbose,
+                        distributed=common.distributed(args),
                         validation_data=(X_valid, y_valid), callbacks=tensorboard)
     result = common.finish(args, history, data, "accuracy")
     if tensorboard:

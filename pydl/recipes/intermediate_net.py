@@ -27,5 +27,6 @@ def run(args):
         model.summary()
     model.compile(loss='categorical_crossentropy', optimizer=SGD(lr=args.lr), metrics=['accuracy'])
     history = model.fit(X_train, y_train, batch_size=batch_size, epochs=epochs, verbose=verbose,
+                        distributed=common.distributed(args),
                         validation_data=(X_valid, y_valid))
     return common.finish(args, history, data, "accuracy")

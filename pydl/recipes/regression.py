@@ -42,6 +42,7 @@ def run(args):
     os.makedirs(output_path, exist_ok=True)
     modelcheckpoint = ModelCheckpoint(os.path.join(output_path, "weights.{epoch:02d}.pydl"), save_weights_only=True)
     history = model.fit(X_train, y_train, batch_size=batch_size, epochs=epochs, verbose=verbose,
+                        distributed=common.distributed(args),
                         validation_data=(X_valid, y_valid), callbacks=[modelcheckpoint])
     result = common.finish(args, history, data, "loss")
 

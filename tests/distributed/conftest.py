@@ -41,7 +41,8 @@ def mpirun():
         root = str(pathlib.Path(pydl.__file__).resolve().parents[1])
         full["PYTHONPATH"] = root + (os.pathsep + full["PYTHONPATH"] if full.get("PYTHONPATH") else "")
         start = time.monotonic()
-        proc = subprocess.run([exe, "-n", str(n), sys.executable, str(HERE / script), *args], env=full,
+        target = [script] if script.startswith("-") else [str(HERE / script)]  # "-m", "pydl": a module
+        proc = subprocess.run([exe, "-n", str(n), sys.executable, *target, *args], env=full,
                               capture_output=True, text=True, timeout=timeout)
         return proc.returncode, proc.stdout, proc.stderr, time.monotonic() - start
     return run

@@ -127,3 +127,17 @@ def test_pydl_info_names_the_mpi_library():
         assert "not installed (pip install 'pydl[mpi]'" in row[0]
     else:
         assert f"mpi4py {mpi4py.__version__}" in row[0] and "standard " in row[0], row[0]
+
+
+def test_fit_distributed_refuses_other_batch_sources_and_non_bools():
+    from pydl.layers import Dense
+    from pydl.models import Sequential
+    model = Sequential([Dense(2, input_shape=(3,))])
+    model.compile(optimizer="sgd", loss="mse")
+    x, y = np.zeros((8, 3), np.float32), np.zeros((8, 2), np.float32)
+    before = model.optimizer
+    with pytest.raises(ValueError, match=r"distributed=True.*not a generator.*DistributedSequence"):
+        model.fit(((x, y) for _ in range(2)), steps_per_epoch=2, distributed=True)
+    with pytest.raises(TypeError, match="distributed must be True or False, got 'yes'"):
+        model.fit(x, y, distributed="yes")
+    assert model.optimizer is before and not dist.is_initialized()  # refused before MPI or the optimizer is touched

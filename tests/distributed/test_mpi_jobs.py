@@ -58,3 +58,36 @@ def test_a_failing_rank_ends_the_job_with_its_rank_named(mpirun, mode, failing, 
 def test_ranks_on_one_machine_share_its_cores(mpirun):
     got = _ok(*mpirun("worker_threads.py", env={"PYDL_NUM_THREADS": None})[:3])
     assert got["threads"] == max(1, got["cores"] // 2)
+
+
+def test_fit_distributed_on_arrays_equals_one_process(mpirun):
+    rc, out, err, _ = mpirun("worker_fit.py")  # asserts equal weights on both ranks and to one process (fp32)
+    got = _ok(rc, out, err)
+    assert got["max_abs_diff"] < 1e-6 and got["moved"] > 1e-3
+    assert out.count("Epoch 1/1") == 1 and out.count("Epoch 2/2") == 1  # one progress bar: rank 0's
+
+
+def _core_recipes_path(tmp_path):
+    """A dist-info declaring pydl's own plugin, for a checkout that is not pip-installed (CI installs pydl, which
+    declares it itself)."""
+    from importlib import metadata
+    if any(ep.name == "pydl" for ep in metadata.entry_points().select(group="pydl.plugins")):
+        return None
+    info = tmp_path / "pydl-0.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: pydl\nVersion: 0.0\n")
+    (info / "entry_points.txt").write_text("[pydl.plugins]\npydl = pydl.recipes:CorePlugin\n")
+    return str(tmp_path)
+
+
+def test_pydl_run_recipe_distributed_prints_once(mpirun, tmp_path):
+    pytest.importorskip("sklearn")  # the offline 8x8 digits
+    pytest.importorskip("matplotlib")  # --plot
+    site = _core_recipes_path(tmp_path)
+    plot = tmp_path / "curves.png"
+    rc, out, err, _ = mpirun("-m", "pydl", "run", "intermediate_net", "--distributed", "--epochs", "1", "--data",
+                             "digits", "--verbose", "2", "--plot", str(plot), env={"PYTHONPATH": site} if site else {})
+    assert rc == 0, f"mpiexec exited {rc}\nstdout:\n{out}\nstderr:\n{err}"
+    assert out.count("final validation accuracy after 1 epochs") == 1, out
+    assert out.count("data: 8x8 digits") == 1 and out.count("Epoch 1/1") == 1, out
+    assert out.count(f"wrote {plot}") == 1 and plot.exists()

@@ -47,7 +47,8 @@ def run(args):
     clock = _TrainClock()
     start = time.perf_counter()
     history = model.fit(x_train, to_categorical(y_train, 10), batch_size=batch_size, epochs=epochs,
-                        verbose=args.verbose, validation_data=(x_val, to_categorical(y_val, 10)), callbacks=[clock])
+                        verbose=args.verbose, validation_data=(x_val, to_categorical(y_val, 10)), callbacks=[clock],
+                        distributed=bool(getattr(args, "distributed", False)))
     total = time.perf_counter() - start
     val_acc = float(history.history["val_accuracy"][-1])
     rate = clock.samples / clock.seconds if clock.seconds else float("nan")
