@@ -46,6 +46,7 @@ __all__ = [
 
 # The Keras-style API (pure Python on top of the ops), imported on first use so `import pydl` stays fast.
 _SUBMODULES = ("registry", "plugins", "layers", "models", "optimizers", "losses", "metrics", "activations", "initializers", "regularizers",
+               "constraints",
                "callbacks", "utils", "preprocessing", "datasets", "saving", "nn_ops", "backend",
                "applications", "wrappers", "text")
 # Keras's top-level names (`from keras import Sequential`), resolved on first use like the submodules.
