@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from . import tables
 from .base import Plugin, PluginLoadError, PluginWarning
 from .compat import version_matches
-from .tables import CORE
+from .tables import CORE, CORE_DISTRIBUTIONS
 
 GROUP = "pydl.plugins"
 DISABLE_ENV = "PYDL_DISABLE_PLUGINS"
@@ -99,7 +99,7 @@ def _scan():
 
 
 def _is_core(rec):
-    return rec.name == CORE and _normalize(rec.dist_name) == CORE
+    return rec.name == CORE and _normalize(rec.dist_name) in CORE_DISTRIBUTIONS
 
 
 def _fail(rec, reason):
