@@ -19,7 +19,7 @@ mkdir -p "$out" "$work/bin" "$work/raw"
 
 pythons=("$@")
 if [ ${#pythons[@]} -eq 0 ]; then
-  for v in 3.9 3.10 3.11 3.12 3.13; do command -v "python$v" >/dev/null && pythons+=("python$v"); done
+  for v in 3.9 3.10 3.11 3.12 3.13; do "python$v" -c "" 2>/dev/null && pythons+=("python$v"); done  # runs, not just a shim
 fi
 [ ${#pythons[@]} -gt 0 ] || { echo "build_wheels: no python3.9 ... python3.13 found" >&2; exit 1; }
 
@@ -39,8 +39,9 @@ for py in "${pythons[@]}"; do
   echo "== $tag: build"
   start=$(date +%s)
   rm -f "$work/raw"/*.whl
+  "$py" -m venv "$work/pip-$tag" && "$work/pip-$tag/bin/pip" install -q --upgrade pip  # -C needs pip >= 22.1
   CC="$work/bin/zig-cc" CXX="$work/bin/zig-c++" CMAKE_BUILD_PARALLEL_LEVEL="${JOBS:-2}" \
-    "$py" -m pip wheel -q --no-deps -w "$work/raw" -Cbuild-dir="$work/build/{wheel_tag}" "$root"
+    "$work/pip-$tag/bin/pip" wheel -q --no-deps -w "$work/raw" -Cbuild-dir="$work/build/{wheel_tag}" "$root"
   raw=$(ls "$work/raw"/*.whl)
   echo "== $tag: built in $(( $(date +%s) - start )) s; auditwheel repair --plat $plat"
   auditwheel repair --plat "$plat" -w "$out" "$raw"
