@@ -6,7 +6,11 @@
 >>> x.grad.tolist()
 [2.0, 4.0, 6.0]
 """
-from . import _C
+try:
+    from . import _C
+except ImportError as _e:  # without this, Python reports a "circular import", which sends users the wrong way
+    from ._source_tree import explain as _explain
+    raise ImportError(_explain(__path__[0], _e)) from _e
 from ._dtypes import DType, bool_, float32, float64, int32, int64, uint8
 from .tensor import (Device, Tensor, arange, device, empty, empty_like, eye, from_dlpack, from_numpy, full, full_like,
                      linspace, manual_seed, normal, ones, ones_like, rand, rand_like, randint, randn, randn_like,
@@ -42,6 +46,7 @@ __all__ = [
 
 # The Keras-style API (pure Python on top of the ops), imported on first use so `import pydl` stays fast.
 _SUBMODULES = ("registry", "plugins", "layers", "models", "optimizers", "losses", "metrics", "activations", "initializers", "regularizers",
+               "constraints",
                "callbacks", "utils", "preprocessing", "datasets", "saving", "nn_ops", "backend",
                "applications", "wrappers", "text")
 # Keras's top-level names (`from keras import Sequential`), resolved on first use like the submodules.

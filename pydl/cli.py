@@ -1,6 +1,7 @@
 """The `pydl` command line: `pydl info`, `pydl demo`, `pydl bench`, `pydl plugins`, `pydl run <recipe>`, and the
 commands plugins add (`pydl <plugin>.<command>`). Plugins are scanned only by the commands that need them."""
 import argparse
+import os
 import sys
 
 
@@ -87,7 +88,19 @@ def _plugins(args):
 
 
 def main(argv=None):
-    argv = sys.argv[1:] if argv is None else list(argv)
+    """The `pydl` script. Output piped into a reader that stops early (`pydl run --list | head -1`) ends quietly."""
+    try:
+        try:
+            return _main(sys.argv[1:] if argv is None else list(argv))
+        finally:  # also after --help/--version's SystemExit: a closed pipe shows up here, not as "Exception ignored"
+            sys.stdout.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's own flush at exit has nowhere to fail
+        return 141  # what a shell reports for a command ended by SIGPIPE
+
+
+def _main(argv):
     # `run` parses its options itself (the recipe's options are known only once the recipe is found)
     if argv and argv[0] == "run":
         from .plugins.cli import run_main
@@ -97,12 +110,15 @@ def main(argv=None):
         return command_main(argv[0], argv[1:], BUILTINS)
     parser = argparse.ArgumentParser(prog="pydl", description="pydl: deep learning with a C++ core",
                                      epilog="Plugins may add commands: `pydl plugins` lists them.")
+    from . import __version__
+    parser.add_argument("--version", action="version", version=f"pydl {__version__}")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("info", help="show the build: version, compiler, SIMD path, threads, CUDA").set_defaults(fn=_info)
     sub.add_parser("demo", help="fit a line with autograd (a quick end-to-end check)").set_defaults(fn=_demo)
     _add_bench(sub)
-    sub.add_parser("plugins", help="list installed plugins, what they register, and load errors"
-                   ).set_defaults(fn=_plugins)
+    plugins = sub.add_parser("plugins", help="list installed plugins, what they register, and load errors")
+    plugins.add_argument("--verbose", "-v", action="store_true", help="show the stack of each plugin's error")
+    plugins.set_defaults(fn=_plugins)
     sub.add_parser("run", help="run a recipe: `pydl run NAME [options]`; `pydl run --list` lists them")
     args = parser.parse_args(argv)
     if not getattr(args, "fn", None):

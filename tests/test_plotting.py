@@ -39,3 +39,10 @@ def test_empty_or_unknown_histories_are_rejected():
         pydl.utils.plot_history({})
     with pytest.raises(ValueError, match="none of"):
         pydl.utils.plot_history({"loss": [1.0]}, metrics=["auc"])
+
+
+def test_epoch_ticks_are_whole_numbers():
+    fig = pydl.utils.plot_history({"loss": [1.0, 0.7, 0.5], "val_loss": [1.1, 0.8, 0.6]})
+    fig.canvas.draw() if hasattr(fig.canvas, "draw") else None
+    ticks = [t for t in fig.axes[0].get_xticks() if 1 <= t <= 3]
+    assert ticks and all(float(t).is_integer() for t in ticks)

@@ -8,7 +8,7 @@ import threading
 
 import numpy as np
 
-from .. import initializers, regularizers
+from .. import constraints, initializers, regularizers
 from ..backend import floatx as _floatx
 from ..autograd import no_grad
 from ..tensor import Device, Tensor, empty, from_numpy, tensor
@@ -218,6 +218,8 @@ class Layer:
             value = value.to(self._device)  # a new tensor: an initializer's own tensor is left where it was
         if trainable:
             value.requires_grad = True
+        constraint = constraints.get(constraint)
+        constraints.attach(value, constraint)  # the optimizer projects the weight after each update
         self._weights.append(_Weight(f"{self.name}/{name}", value, bool(trainable),
                                      regularizers.get(regularizer), constraint))
         return value

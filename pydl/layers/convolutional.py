@@ -2,7 +2,7 @@
 Conv2DTranspose, UpSampling2D and ZeroPadding2D. Kernels use Keras's shapes ((k..., in, filters); transposed
 (kh, kw, filters, in)), so Keras weight files map one to one. channels_last only."""
 
-from .. import activations, initializers, nn_ops, ops, regularizers
+from .. import activations, constraints, initializers, nn_ops, ops, regularizers
 from ..utils.registry import register
 from .base import InputSpec, Layer
 from .core import _deser_common, _weights_config
@@ -57,7 +57,8 @@ class _Conv(Layer):
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint, self.bias_constraint = kernel_constraint, bias_constraint
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
         self.input_spec = InputSpec(ndim=self.rank + 2)
 
     def _kernel_shape(self, channels):

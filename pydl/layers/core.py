@@ -1,7 +1,7 @@
 """Core layers: Dense, Activation, Dropout, SpatialDropout1D, Flatten, Reshape, Lambda."""
 import numpy as np
 
-from .. import activations, initializers, nn_ops, ops, regularizers
+from .. import activations, constraints, initializers, nn_ops, ops, regularizers
 from ..tensor import rand
 from ..utils.registry import register
 from .base import InputSpec, Layer
@@ -28,7 +28,8 @@ class Dense(Layer):
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint, self.bias_constraint = kernel_constraint, bias_constraint
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
         self.input_spec = InputSpec(min_ndim=2)
         self.supports_masking = True  # Keras 2: a Dense over time steps keeps the steps' mask
 
@@ -68,7 +69,14 @@ def _weights_config(layer):
                 kernel_initializer=initializers.serialize(layer.kernel_initializer),
                 bias_initializer=initializers.serialize(layer.bias_initializer),
                 kernel_regularizer=_ser_reg(layer.kernel_regularizer),
-                bias_regularizer=_ser_reg(layer.bias_regularizer))
+                bias_regularizer=_ser_reg(layer.bias_regularizer),
+                kernel_constraint=_ser_constraint(layer.kernel_constraint),
+                bias_constraint=_ser_constraint(layer.bias_constraint))
+
+
+def _ser_constraint(c):
+    """A Constraint's config; a plain function cannot be saved (None), as in Keras without custom_objects."""
+    return constraints.serialize(c) if isinstance(c, constraints.Constraint) else None
 
 
 def _ser_reg(r):
@@ -84,6 +92,8 @@ def _deser_common(config):
                 config[k] = initializers.deserialize(v)
             elif k.endswith("_regularizer") and k != "activity_regularizer":
                 config[k] = regularizers.deserialize(v)
+            elif k.endswith("_constraint"):
+                config[k] = constraints.deserialize(v)
     return config
 
 

@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from .. import nn_ops, ops
+from .. import constraints, nn_ops, ops
 from ..tensor import zeros
 from . import sparse
 from .schedules import LearningRateSchedule
@@ -119,16 +119,19 @@ class Optimizer:
         params, grads, lazy = sparse.split(self, params, grads)  # embedding tables: only the rows looked up
         slots = [self._slots_for(p) for p in params]
         n = nn_ops.optim_update(self._kind, params, grads, slots, **self._prepare()) if params else 0
+        constraints.apply([v for _, v in pairs])  # kernel_constraint & co. project the updated weights, as in Keras
         self._finish_step()
         return n + lazy
 
     def apply_to(self, params, clear_grad=True):
         """Updates `params` from their .grad (skipping those without) and clears the grads: fit()'s fast path."""
+        constrained = list(params)  # sparse.split narrows params to the dense ones
         grads = self._global_clip(params, None) if self.global_clipnorm else None
         params, grads, lazy = sparse.split(self, params, grads, clear_grad)
         slots = [self._slots_for(p) for p in params]
         n = nn_ops.optim_update(self._kind, params, grads, slots, clear_grad=clear_grad, **self._prepare()) \
             if params else 0
+        constraints.apply(constrained)
         self._finish_step()
         return n + lazy
 

@@ -1,10 +1,12 @@
 """The plugin side of the `pydl` command line: `pydl plugins`, `pydl run <recipe>`, and `pydl <command>` for
 commands that plugins add. pydl/cli.py calls in here only for these, so `pydl info` never scans plugins."""
 import argparse
+import difflib
 import sys
 import warnings
 
 from .base import PluginLoadError, PluginWarning
+from .recipe_args import RecipeParser, UsageError, add_common_options, check, finish_help
 
 
 def _quiet(fn):
@@ -15,26 +17,6 @@ def _quiet(fn):
             return fn(*args, **kwargs)
     wrapper.__name__, wrapper.__doc__ = fn.__name__, fn.__doc__
     return wrapper
-
-
-def add_common_options(parser):
-    """The options every recipe gets; None means "the recipe's default"."""
-    g = parser.add_argument_group("common options")
-    g.add_argument("--epochs", type=int, metavar="N", help="training epochs (default: the recipe's)")
-    g.add_argument("--batch-size", type=int, metavar="N", help="batch size (default: the recipe's)")
-    g.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    g.add_argument("--plot", metavar="PATH", help="save a figure (e.g. the training curves) to PATH")
-    g.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1,
-                   help="0 silent, 1 progress bars, 2 one line per epoch (default 1)")
-    g.add_argument("--threads", type=_positive, metavar="N", help="pydl.set_num_threads(N) before running")
-    g.add_argument("--distributed", action="store_true", help="data-parallel under `mpiexec -n N` (pydl[mpi])")
-
-
-def _positive(text):
-    n = int(text)
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {n}")
-    return n
 
 
 def _err(message, code):
@@ -83,6 +65,8 @@ def plugins_main(args=None):
             print(f"    {len(names)} {kind if len(names) != 1 else kind[:-1]}: {', '.join(names)}")
         if p.error:
             print(f"    {'error' if p.status == 'error' else 'note'}: {p.error}")
+        if p.traceback and getattr(args, "verbose", False):
+            print("    " + p.traceback.rstrip().replace("\n", "\n    "))
     return 0
 
 
@@ -94,7 +78,7 @@ def run_main(argv):
         return list_recipes()
     if argv[0] in ("-h", "--help"):
         print("usage: pydl run NAME [--epochs N] [--batch-size N] [--seed S] [--plot PATH] [--verbose {0,1,2}]\n"
-              "                [--threads N] [recipe options]\n       pydl run --list\n")
+              "                [--threads N] [--traceback] [recipe options]\n       pydl run --list\n")
         return list_recipes()
     name, rest = argv[0], argv[1:]
     try:
@@ -102,15 +86,22 @@ def run_main(argv):
     except PluginLoadError as e:
         return _err(f"cannot run {name!r}: {e}", 1)
     except KeyError as e:
-        return _err(f"{e}", 2)
-    parser = argparse.ArgumentParser(prog=f"pydl run {entry.name}", description=entry.help)
+        close = difflib.get_close_matches(name, registry.recipes.names(), n=1, cutoff=0.6)
+        return _err(f"unknown recipe {name!r}; did you mean {close[0]}? (`pydl run --list` lists them all)"
+                    if close else f"{e}", 2)
+    parser = RecipeParser(prog=f"pydl run {entry.name}", description=entry.help)
     add_common_options(parser)
     if entry.arguments is not None:
         try:
             entry.arguments(parser)
         except argparse.ArgumentError as e:
             return _err(f"recipe {entry.name!r} declares a bad option: {e}", 1)
+    finish_help(parser)
     args = parser.parse_args(rest)
+    try:
+        check(args)
+    except UsageError as e:
+        return _err(f"run {entry.name}: {e}", 2)
     if args.threads:
         import pydl
         pydl.set_num_threads(args.threads)
@@ -121,7 +112,14 @@ def run_main(argv):
     try:
         run(args)
     except PluginLoadError as e:
+        if args.traceback:
+            raise
         return _err(f"recipe {entry.name!r} needs something unavailable: {e}", 1)
+    except (ValueError, OSError, ImportError) as e:  # bad data, a missing file or package: the user's to fix
+        if args.traceback:
+            raise
+        first = (str(e).splitlines() or [""])[0]
+        return _err(f"run {entry.name}: {type(e).__name__}: {first} (--traceback shows where)", 2)
     return 0
 
 

@@ -11,13 +11,14 @@ import os
 import re
 import sys
 import threading
+import traceback
 import warnings
 from dataclasses import dataclass, field
 
 from . import tables
 from .base import Plugin, PluginLoadError, PluginWarning
 from .compat import version_matches
-from .tables import CORE
+from .tables import CORE, CORE_DISTRIBUTIONS
 
 GROUP = "pydl.plugins"
 DISABLE_ENV = "PYDL_DISABLE_PLUGINS"
@@ -33,7 +34,8 @@ class PluginInfo:
     version: str = None         # Plugin.version, once imported
     requires_pydl: str = None
     status: str = "pending"     # pending | loading | ok | error | disabled
-    error: str = None           # "ImportError: ...", "duplicate: ...", ...
+    error: str = None           # "ImportError: ... (at file.py:3)", "duplicate: ...", ...
+    traceback: str = None       # the stack of an exception raised by the plugin (`pydl plugins --verbose`)
     registered: dict = field(default_factory=dict)  # kind -> [names], e.g. {"recipes": ["vision.lenet5"]}
     entry_point: object = field(default=None, repr=False, compare=False)
 
@@ -97,13 +99,22 @@ def _scan():
 
 
 def _is_core(rec):
-    return rec.name == CORE and _normalize(rec.dist_name) == CORE
+    return rec.name == CORE and _normalize(rec.dist_name) in CORE_DISTRIBUTIONS
 
 
 def _fail(rec, reason):
     rec.status, rec.error = "error", reason
     warnings.warn(f"{PluginLoadError(rec.name, reason)} (pydl continues without it; see `pydl plugins`)",
                   PluginWarning, stacklevel=_caller_level())
+
+
+def _where(rec, exc):
+    """ " (at FILE:LINE)" of the innermost frame of exc's stack, which is kept whole in rec.traceback."""
+    rec.traceback = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if not f.filename.startswith("<")]  # not importlib's
+    if isinstance(exc, SyntaxError) and exc.filename:
+        return f" (at {exc.filename}:{exc.lineno})"
+    return f" (at {frames[-1].filename}:{frames[-1].lineno})" if frames else ""
 
 
 def _caller_level():
@@ -128,7 +139,7 @@ def _load(rec):
         obj = rec.entry_point.load()
         plugin = obj() if isinstance(obj, type) and issubclass(obj, Plugin) else obj
     except (Exception, SystemExit) as e:  # a plugin calling sys.exit() on import must not end the program
-        return _fail(rec, f"{type(e).__name__}: {e}")
+        return _fail(rec, f"{type(e).__name__}: {e}{_where(rec, e)}")
     if not isinstance(plugin, Plugin):
         return _fail(rec, f"entry point {rec.target!r} gives {obj!r}, not a pydl.plugins.Plugin subclass")
     if not tables.NAME.match(rec.name):
@@ -150,7 +161,7 @@ def _load(rec):
     try:
         plugin.register(staging)
     except (Exception, SystemExit) as e:
-        return _fail(rec, f"register() raised {type(e).__name__}: {e}")
+        return _fail(rec, f"register() raised {type(e).__name__}: {e}{_where(rec, e)}")
     try:
         tables.commit(staging.staged, _owner)
     except tables.DuplicateNameError as e:

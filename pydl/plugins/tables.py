@@ -6,6 +6,8 @@ Plain data and checks only: nothing here loads a plugin (pydl.plugins.loader doe
 import re
 
 CORE = "pydl"  # the core plugin (pydl's own recipes): its items also answer to their bare name
+# the distributions that may ship it: pydl-core (the PyPI name) and "pydl" (installs made before the rename)
+CORE_DISTRIBUTIONS = ("pydl-core", "pydl")
 KINDS = ("models", "layers", "datasets", "recipes", "commands", "apis")
 # A plugin name or an item name: no dots, since the first dot always separates plugin from item.
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")

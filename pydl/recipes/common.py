@@ -97,7 +97,7 @@ def finish(args, history, data, metric):
     print(f"final validation {metric} after {epochs} epochs: {result[f'val_{metric}']:.4f}  ({data})")
     if getattr(args, "plot", None):
         plot_history(logs, args.plot, metric)
-        print(f"wrote {args.plot}")
+        print(f"plot saved to {args.plot}")
         result["plot"] = args.plot
     result["history"] = logs
     return result

@@ -10,8 +10,11 @@ from pydl.models import Sequential
 
 from . import common
 
+EPOCHS, BATCH_SIZE = 20, 128  # the book's
+
 
 def add_arguments(parser):
+    parser.set_defaults(epochs=EPOCHS, batch_size=BATCH_SIZE)  # shown by --help
     common.add_mnist_data_argument(parser)
     parser.add_argument("--logdir", default="logs/deep-net",
                         help="TensorBoard log folder (default logs/deep-net, the book's); 'none' to skip TensorBoard")
@@ -28,7 +31,7 @@ def _tensorboard(logdir):
 
 
 def run(args):
-    epochs, batch_size, verbose = common.setup(args, epochs=20, batch_size=128)
+    epochs, batch_size, verbose = common.setup(args, epochs=EPOCHS, batch_size=BATCH_SIZE)
     (X_train, y_train), (X_valid, y_valid), data = common.load_mnist(args.data)
 
     model = Sequential()

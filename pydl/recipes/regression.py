@@ -15,8 +15,11 @@ from pydl.models import Sequential
 
 from . import common
 
+EPOCHS, BATCH_SIZE = 32, 8  # the book's
+
 
 def add_arguments(parser):
+    parser.set_defaults(epochs=EPOCHS, batch_size=BATCH_SIZE)  # shown by --help
     parser.add_argument("--data", choices=common.BOSTON_DATA, default="auto",
                         help="boston: Keras's boston_housing.npz (cached or downloaded); boston-offline: mlxtend's "
                              "copy; auto (default): the first available")
@@ -25,7 +28,7 @@ def add_arguments(parser):
 
 
 def run(args):
-    epochs, batch_size, verbose = common.setup(args, epochs=32, batch_size=8)
+    epochs, batch_size, verbose = common.setup(args, epochs=EPOCHS, batch_size=BATCH_SIZE)
     (X_train, y_train), (X_valid, y_valid), data = common.load_boston(args.data)
 
     model = Sequential()

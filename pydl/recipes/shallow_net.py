@@ -11,14 +11,17 @@ from pydl.optimizers import SGD
 
 from . import common
 
+EPOCHS, BATCH_SIZE = 200, 128  # the book's
+
 
 def add_arguments(parser):
+    parser.set_defaults(epochs=EPOCHS, batch_size=BATCH_SIZE)  # shown by --help
     common.add_mnist_data_argument(parser)
     parser.add_argument("--lr", type=float, default=0.01, help="SGD learning rate (default 0.01, the book's)")
 
 
 def run(args):
-    epochs, batch_size, verbose = common.setup(args, epochs=200, batch_size=128)
+    epochs, batch_size, verbose = common.setup(args, epochs=EPOCHS, batch_size=BATCH_SIZE)
     (X_train, y_train), (X_valid, y_valid), data = common.load_mnist(args.data)
 
     model = Sequential()

@@ -8,6 +8,7 @@ import numpy as np
 from ..autograd import no_grad
 from ..tensor import tensor
 from .archive import CorruptFileError, file_kind, read_archive, write_archive
+from .keras_h5_write import is_h5_path, read_pydl_h5_config, save_model_h5, save_weights_h5
 from .schema import check_config, check_optimizer_state, check_training
 from .serialization import model_from_config, model_to_config
 
@@ -37,6 +38,8 @@ def _check_overwrite(path, overwrite):
 def save_weights(model, filepath, overwrite=True, extra=None):
     """extra: additional JSON documents ({member name: data}), e.g. ModelCheckpoint's best value."""
     _check_overwrite(filepath, overwrite)
+    if is_h5_path(filepath):  # a .h5 name means Keras's format, never a pydl archive under that name
+        return save_weights_h5(model, filepath)
     manifest, arrays = weights_manifest(model)
     write_archive(filepath, "weights", dict(extra or {}, **{"weights.json": {"layers": manifest}}), arrays)
 
@@ -82,6 +85,8 @@ def _optimizer_state(model):
 
 def save_model(model, filepath, overwrite=True, include_optimizer=True, extra=None):
     _check_overwrite(filepath, overwrite)
+    if is_h5_path(filepath):
+        return save_model_h5(model, filepath, _training_config(model) if include_optimizer else None)
     manifest, arrays = weights_manifest(model)
     docs = dict(extra or {}, **{"config.json": {"model": model_to_config(model)}, "weights.json": {"layers": manifest}})
     training = _training_config(model) if include_optimizer else None
@@ -182,12 +187,9 @@ def _rebuild(path, what, fn):
 
 
 def load_model(filepath, custom_objects=None, compile=True, max_bytes=None):
-    from ..layers.base import weight_budget
-    from ..models.network import Network
     path = os.fspath(filepath)
     if file_kind(path) == "hdf5":
-        raise ValueError(f"'{path}' is an HDF5 (Keras) file. pydl loads only weights from HDF5, never architectures "
-                         "(they may contain code): build the model in Python, then call model.load_weights(path)")
+        return _load_h5_model(path, custom_objects, compile, max_bytes)
     header, docs, arrays = read_archive(path, max_bytes)
     if header["kind"] == "word2vec":
         raise ValueError(f"'{path}' holds a word2vec model: load it with pydl.text.Word2Vec.load")
@@ -197,21 +199,40 @@ def load_model(filepath, custom_objects=None, compile=True, max_bytes=None):
     if "config.json" not in docs:
         raise CorruptFileError(f"'{path}' is incomplete: it has no config.json")
     spec = check_config(path, docs["config.json"])
-    layers_in_file = _manifest_layers(_weights_doc(path, docs), arrays)
-    elements = sum(a.size for _, ws in layers_in_file for _, a in ws)
-    with weight_budget(elements, f"the file holds {elements} weight elements in all"):
-        model = _rebuild(path, "config.json does not describe a model pydl can rebuild",
-                         lambda: model_from_config(spec, custom_objects))
-    if not isinstance(model, Network):
-        raise CorruptFileError(f"'{path}': config.json describes a {type(model).__name__}, not a model")
-    commit(_rebuild(path, "the weights do not fit the model in config.json",
-                    lambda: _plan(model, layers_in_file, path)))
+    model = _build(path, spec, _manifest_layers(_weights_doc(path, docs), arrays), custom_objects)
     if compile and "training.json" in docs:
         training = check_training(path, docs["training.json"])
         state = check_optimizer_state(path, docs.get("optimizer_state.json", {"iterations": 0, "params": []}),
                                       len(model.weights))
         _rebuild(path, "training.json does not describe a valid compile()",
                  lambda: _compile(model, training, state, arrays, custom_objects))
+    return model
+
+
+def _build(path, spec, layers_in_file, custom_objects, doc="config.json"):
+    """The model a checked config describes, with the file's weights in it (all checked before any is assigned)."""
+    from ..layers.base import weight_budget
+    from ..models.network import Network
+    elements = sum(a.size for _, ws in layers_in_file for _, a in ws)
+    with weight_budget(elements, f"the file holds {elements} weight elements in all"):
+        model = _rebuild(path, f"{doc} does not describe a model pydl can rebuild",
+                         lambda: model_from_config(spec, custom_objects))
+    if not isinstance(model, Network):
+        raise CorruptFileError(f"'{path}': {doc} describes a {type(model).__name__}, not a model")
+    commit(_rebuild(path, f"the weights do not fit the model in {doc}", lambda: _plan(model, layers_in_file, path)))
+    return model
+
+
+def _load_h5_model(path, custom_objects, compile, max_bytes):
+    """A model from an HDF5 file pydl wrote (model.save('m.h5')); other HDF5 files hold weights for us only."""
+    from .keras_h5 import read_keras_h5
+    config, training = read_pydl_h5_config(path)
+    model = _build(path, check_config(path, {"model": config}), read_keras_h5(path, max_bytes), custom_objects,
+                   "model_config")
+    if compile and training is not None:
+        training = check_training(path, training)
+        _rebuild(path, "training_config does not describe a valid compile()",
+                 lambda: _compile(model, training, {"iterations": 0, "params": []}, {}, custom_objects))
     return model
 
 

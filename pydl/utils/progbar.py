@@ -1,5 +1,6 @@
 """Progress bars for fit/evaluate/predict: tqdm (terminal and notebook, throttled) when installed, otherwise a
-plain Keras-style bar. PYDL_PROGRESS=plain forces the plain bar."""
+plain Keras-style bar. PYDL_PROGRESS=plain forces the plain bar. Output that is not a terminal (a log file, a pipe,
+CI) gets no live updates: one line when the bar completes (one per epoch in fit), never `\r` redraws."""
 import os
 import sys
 import time
@@ -11,6 +12,16 @@ def _fmt_value(v):
 
 def format_logs(values):
     return " - ".join(f"{k}: {_fmt_value(v)}" for k, v in values)
+
+
+def _live(file):
+    """Whether redrawing in place makes sense: a terminal, or a notebook (whose streams say they are not ttys)."""
+    try:
+        if file.isatty():
+            return True
+    except (AttributeError, ValueError):  # no isatty, or a closed file
+        return False
+    return "ipykernel" in sys.modules and file in (sys.stdout, sys.stderr)
 
 
 def _tqdm():
@@ -32,7 +43,8 @@ class Progbar:
         self.start = time.time()
         self._last = 0.0
         self._tqdm = None
-        tq = _tqdm()
+        self._live = _live(self.file)
+        tq = _tqdm() if self._live else None
         if tq is not None:
             self._tqdm = tq(total=target, unit=unit_name, desc=desc, file=self.file, mininterval=interval,
                             leave=True, dynamic_ncols=True, ascii=False)
@@ -49,7 +61,7 @@ class Progbar:
             return
         self._current = current
         now = time.time()
-        if not finalize and now - self._last < self.interval:
+        if not finalize and (not self._live or now - self._last < self.interval):
             return
         self._last = now
         elapsed = now - self.start
@@ -67,5 +79,5 @@ class Progbar:
             eta = elapsed / max(current, 1) * (self.target - current) if self.target else 0
             tail = f" - ETA: {eta:.0f}s"
         text = head + tail + (" - " + format_logs(values) if values else "")
-        self.file.write("\r" + text + ("\n" if finalize else ""))
+        self.file.write(("\r" if self._live else "") + text + ("\n" if finalize else ""))
         self.file.flush()

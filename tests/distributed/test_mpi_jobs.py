@@ -90,4 +90,4 @@ def test_pydl_run_recipe_distributed_prints_once(mpirun, tmp_path):
     assert rc == 0, f"mpiexec exited {rc}\nstdout:\n{out}\nstderr:\n{err}"
     assert out.count("final validation accuracy after 1 epochs") == 1, out
     assert out.count("data: 8x8 digits") == 1 and out.count("Epoch 1/1") == 1, out
-    assert out.count(f"wrote {plot}") == 1 and plot.exists()
+    assert out.count(f"plot saved to {plot}") == 1 and plot.exists()

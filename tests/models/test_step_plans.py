@@ -258,6 +258,17 @@ def test_runs_fall_back_for_sample_weights_and_constraints(monkeypatch):
     assert seen == []
     assert m.step_plan_info()["train [(8, 12), (8, 4), (8,), ()]"].startswith("planned")
 
+    def constrained(jit):  # constraints project the weights after each update (apply_to): every step from Python
+        pydl.manual_seed(6)
+        m = pydl.models.Sequential([layers.Dense(8, activation="relu", input_shape=(12,),
+                                                 kernel_constraint=pydl.constraints.MaxNorm(0.5)),
+                                    layers.Dense(4, activation="softmax", bias_constraint="non_neg")])
+        m.compile(optimizer="adam", loss="categorical_crossentropy", jit_compile=jit)
+        return m
+    runs = [_train(lambda: constrained(jit), x, y, batch_size=8) for jit in (False, None)]
+    _assert_same(runs[0], runs[1])
+    assert seen == [] and np.all(np.linalg.norm(runs[1][1][0], axis=0) <= 0.5 + 1e-6)
+
 
 def test_runs_keep_an_optimizer_wrappers_apply_to(monkeypatch):
     """A distributed optimizer (say) averages gradients in apply_to: fit must call it every step."""

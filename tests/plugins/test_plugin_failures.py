@@ -26,7 +26,10 @@ def test_import_error(site):
     _add_good(site)
     with pytest.warns(PluginWarning, match="plugin 'broken' failed to load: ModuleNotFoundError"):
         (info,) = _info("broken")
-    assert info.status == "error" and info.error == "ModuleNotFoundError: No module named 'pydltest_no_such_module'"
+    where = site.path / "pydltest_broken.py"  # the error keeps the file and line that raised it
+    assert info.status == "error" and info.error == \
+        f"ModuleNotFoundError: No module named 'pydltest_no_such_module' (at {where}:1)"
+    assert info.traceback.startswith("Traceback (most recent call last):") and f'File "{where}", line 1' in info.traceback
     assert info.registered == {} and info.version is None and info.dist_name == "fake-broken"
     with pytest.raises(PluginLoadError, match=r"^plugin 'broken' failed to load: ModuleNotFoundError: No module") as e:
         registry.recipes["broken.x"]
@@ -45,7 +48,7 @@ def test_import_error(site):
 def test_any_exception_while_importing_or_creating(site, code, reason):
     site.add("fake-boom", {"boom": "pydltest_boom:P"}, {"pydltest_boom": code + "\n"})
     with pytest.warns(PluginWarning):
-        with pytest.raises(PluginLoadError, match=f"plugin 'boom' failed to load: {reason}$"):
+        with pytest.raises(PluginLoadError, match=rf"plugin 'boom' failed to load: {reason} \(at .*pydltest_boom.py:\d\)$"):
             registry.models["boom.m"]
 
 

@@ -52,9 +52,10 @@ def test_a_lookup_imports_only_the_plugin_it_names(site):
     assert {"a.m", "b.m"} <= set(registry.models.names()) and "pydltest_b" in sys.modules  # names() loads all
 
 
-def test_core_plugin_names_are_bare_and_prefixed(site):
-    # a stand-in for pydl's own plugin: an entry point named "pydl" from the distribution "pydl"
-    site.add("pydl", {"pydl": "pydltest_core:P"},
+@pytest.mark.parametrize("dist", ["pydl-core", "pydl"])  # the PyPI name, and installs made before the rename
+def test_core_plugin_names_are_bare_and_prefixed(site, dist):
+    # a stand-in for pydl's own plugin: an entry point named "pydl" from pydl's distribution
+    site.add(dist, {"pydl": "pydltest_core:P"},
              {"pydltest_core": site.source("pydl", "registry.add_recipe('line', len, help='core recipe')")},
              version=pydl.__version__)
     assert registry.recipes["line"] is len and registry.recipes["pydl.line"] is len

@@ -8,7 +8,7 @@ from . import __version__
 class NLPPlugin(Plugin):
     name = "nlp"
     version = __version__
-    requires_pydl = ">=0.1"
+    requires_pydl = ">=0.1,<0.2"
 
     def register(self, registry):
         from . import models

@@ -12,7 +12,7 @@ RECIPES = ("lenet5", "alexnet", "vggnet", "resnet", "transfer", "detect", "segme
 class VisionPlugin(Plugin):
     name = "vision"
     version = __version__
-    requires_pydl = ">=0.1"
+    requires_pydl = ">=0.1,<0.2"
 
     def register(self, registry):
         from . import applications, models

@@ -11,7 +11,7 @@ from . import __version__
 class HelloPlugin(Plugin):
     name = "hello"             # = the entry point's name; prefixes every registered name
     version = __version__
-    requires_pydl = ">=0.1"    # PEP 440; a mismatch is reported by `pydl plugins` instead of breaking pydl
+    requires_pydl = ">=0.1,<0.2"    # PEP 440; a mismatch is reported by `pydl plugins` instead of breaking pydl
 
     def register(self, registry):
         # If anything here raises, pydl discards all of this plugin's registrations and reports the error.

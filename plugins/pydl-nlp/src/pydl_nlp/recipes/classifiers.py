@@ -61,7 +61,7 @@ def make(name):
             print(f"misclassified (label {label}, predicted {p:.2f}): {text[:300]}")
         if args.plot:
             probability_histogram(y_prob, args.plot)
-            print(f"histogram of predicted probabilities saved to {args.plot}")
+            print(f"plot saved to {args.plot} (histogram of predicted probabilities)")
         return {"val_accuracy": val_acc, "roc_auc": auc, "epochs": epochs, "train_samples": len(xt), "data": data,
                 "params": model.count_params(), "seconds": seconds,
                 "history": {k: [float(v) for v in vs] for k, vs in history.history.items()}}

@@ -70,6 +70,6 @@ def run(args):
         from ..tsne import plot_word_vectors
         keep = wv.index_to_key[:300]
         plot_word_vectors(keep, [wv[w] for w in keep], args.plot)
-        print(f"t-SNE map of the {len(keep)} most frequent words saved to {args.plot}")
+        print(f"plot saved to {args.plot} (t-SNE map of the {len(keep)} most frequent words)")
     return {"data": what, "documents": documents, "tokens": tokens, "vocabulary": len(wv), "seconds": seconds,
             "neighbours": neighbours}

@@ -97,7 +97,7 @@ def make(name):
         if args.plot:
             from ..plots import plot_scores
             plot_scores(history, args.plot, title=f"rl.{name} on {args.env}")
-            print(f"score plot saved to {args.plot}")
+            print(f"plot saved to {args.plot}")
         if (args.gif or args.save) and not getattr(args, "last", False) and best[0].weights is not None:
             episode = best[0].restore()
             print(f"using the weights after episode {episode} (best mean of the last 100: {best[0].mean:.1f}; "

@@ -65,6 +65,6 @@ def run(args):
         k = min(8, n_val)
         draw_detections(val.images[:k], boxes[:k], labels[:k], scores[:k], true_boxes=val.boxes[:k],
                         class_names=CLASS_NAMES, path=args.plot)
-        print(f"Saved predicted (coloured) and true (white, dashed) boxes to {args.plot}")
+        print(f"plot saved to {args.plot} (predicted boxes coloured, true ones white and dashed)")
     return {"map50": m_ap, "baseline_map50": base, "val_loss": history.history["val_loss"][-1], "grid": s,
             "params": model.count_params(), "train_seconds": seconds, "data": data}

@@ -16,6 +16,7 @@ from .options import setup
 
 
 def add_arguments(parser):
+    parser.set_defaults(epochs=10, batch_size=128)  # the book's, shown by --help
     parser.add_argument("--data", choices=CHOICES, default="auto", help="which MNIST to use (default: the best "
                         "available)")
     parser.add_argument("--limit", type=int, default=None, help="use only the first N training images")
@@ -58,7 +59,7 @@ def run(args):
     if args.plot:
         from ..plots import learning_curves
         learning_curves(history, path=args.plot)
-        print(f"learning curves saved to {args.plot}")
+        print(f"plot saved to {args.plot}")
     return {"val_accuracy": val_acc, "val_loss": float(history.history["val_loss"][-1]), "epochs": epochs,
             "train_samples": len(x_train), "samples_per_s": rate, "seconds": total, "data": data,
             "params": model.count_params(), "history": {k: [float(v) for v in vs] for k, vs in

@@ -52,6 +52,6 @@ def run(args):
         from ..plots import overlay_masks
         k = min(8, n_val)
         overlay_masks(val.images[:k], pred[:k], true_masks=val.masks[:k], class_names=CLASSES, path=args.plot)
-        print(f"Saved predicted and true masks to {args.plot}")
+        print(f"plot saved to {args.plot} (predicted and true masks)")
     return {"mean_iou": miou, "baseline_mean_iou": base, "val_loss": history.history["val_loss"][-1],
             "params": model.count_params(), "train_seconds": seconds, "data": data}

@@ -67,7 +67,7 @@ def train_and_report(model, train, val, data_desc, args, epochs, batch_size, lea
     if getattr(args, "plot", None):
         from ..plots import learning_curves
         learning_curves(history, path=args.plot)
-        print(f"plot: {args.plot}")
+        print(f"plot saved to {args.plot}")
     return {"val_accuracy": val_accuracy, "params": model.count_params(), "data": data_desc, "epochs": epochs,
             "train_seconds": round(seconds, 2), "history": {k: [float(v) for v in vs]
                                                             for k, vs in history.history.items()}}

@@ -139,7 +139,7 @@ def run(args):
               f"accuracy {mean['fine_tuned']:.4f}")
     if getattr(args, "plot", None):
         _plot(mean, args.plot, 5 * args.shots)
-        print(f"plot: {args.plot}")
+        print(f"plot saved to {args.plot}")
     result = {"transfer_accuracy": mean["transfer"], "scratch_accuracy": mean["scratch"],
               "trainable_params": trainable, "data": args.data, "shots": args.shots, "trials": trials,
               "val_accuracy": mean["transfer"]}

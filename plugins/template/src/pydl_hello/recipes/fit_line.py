@@ -1,12 +1,13 @@
 """Fit y = 3x - 1 (plus noise) with the plugin's MLP and report the test MSE.
 
 pydl's CLI adds the common options (--epochs --batch-size --seed --plot --verbose --threads) to every recipe;
-each may be None, meaning "this recipe's default". Only the recipe's own options are declared here.
+each may be None, meaning "this recipe's default", unless add_arguments sets one with parser.set_defaults.
 """
 import numpy as np
 
 
 def add_arguments(parser):
+    parser.set_defaults(epochs=40, batch_size=32)  # this recipe's defaults for the common options (--help shows them)
     parser.add_argument("--samples", type=int, default=512, help="training points (default 512)")
     parser.add_argument("--noise", type=float, default=0.05, help="noise standard deviation (default 0.05)")
 
@@ -29,14 +30,6 @@ def run(args):
     mse = float(model.evaluate(x_test, y_test, verbose=0))
     print(f"hello.fit_line: test MSE {mse:.4f} (noise floor {args.noise ** 2:.4f})")
     if args.plot:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-        fig, ax = plt.subplots(figsize=(5, 3.5))
-        ax.plot(history.history["loss"], label="train")
-        ax.plot(history.history["val_loss"], label="test")
-        ax.set(xlabel="epoch", ylabel="MSE", yscale="log", title="hello.fit_line")
-        ax.legend()
-        fig.savefig(args.plot, dpi=100, bbox_inches="tight")
-        plt.close(fig)
+        pydl.utils.plot_history(history, ["loss"], path=args.plot)  # needs matplotlib; integer epoch ticks
+        print(f"plot saved to {args.plot}")
     return {"test_mse": mse, "epochs": len(history.history["loss"])}
