@@ -34,7 +34,7 @@ def _mpi_row():
     except Exception as e:  # a broken MPI install is reported here, not raised: `pydl info` is for diagnosis
         return f"unusable ({type(e).__name__}: {e})"
     if mpi is None:
-        return "not installed (pip install 'pydl[mpi]' for pydl.distributed)"
+        return "not installed (pip install 'pydl-core[mpi]' for pydl.distributed)"
     return f"{mpi['library']} (standard {mpi['standard']}, mpi4py {mpi['mpi4py']}; {mpi['cuda']})"
 
 

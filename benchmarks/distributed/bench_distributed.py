@@ -143,7 +143,7 @@ def main():
             return worker_allreduce()
         return worker_throughput(args.worker[0], args.samples, args.epochs)
     if _mpiexec() is None:
-        raise SystemExit("no mpiexec: pip install 'pydl[mpi]'")
+        raise SystemExit("no mpiexec: pip install 'pydl-core[mpi]'")
     load = os.getloadavg()
     out = {"cpus": os.cpu_count(), "loadavg_before": load, "global_batch": GLOBAL_BATCH, "throughput": {}}
     print(f"{os.cpu_count()} CPUs, load average {load[0]:.2f} before the run; global batch {GLOBAL_BATCH}\n")

@@ -54,7 +54,7 @@ class TensorBoard(Callback):
             from tensorboardX import SummaryWriter
         except ImportError:
             raise ImportError("pydl.callbacks.TensorBoard writes event files with tensorboardX: "
-                              "pip install tensorboardX (or pip install 'pydl[tensorboard]')") from None
+                              "pip install tensorboardX (or pip install 'pydl-core[tensorboard]')") from None
         self._writer_cls = SummaryWriter
         self.log_dir = os.fspath(log_dir)
         self.histogram_freq = int(histogram_freq)

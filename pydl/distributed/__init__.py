@@ -1,6 +1,6 @@
 """Data-parallel training over MPI (Horovod's design, on mpi4py): every rank holds the whole model, reads its own
 shard of the data, and averages gradients with allreduce before each update, so that N ranks with local batches of
-b train as one process would on global batches of N * b. Install with `pip install "pydl[mpi]"` (mpi4py and the
+b train as one process would on global batches of N * b. Install with `pip install "pydl-core[mpi]"` (mpi4py and the
 mpich wheel) and launch with `mpiexec -n N python train.py`; docs/distributed.md has the full pattern.
 
 >>> import pydl.distributed as dist

@@ -24,7 +24,7 @@ def _import_mpi(initialize=True):
     try:
         import mpi4py
     except ImportError as e:
-        raise ImportError("pydl.distributed needs mpi4py and an MPI library: pip install 'pydl[mpi]' "
+        raise ImportError("pydl.distributed needs mpi4py and an MPI library: pip install 'pydl-core[mpi]' "
                           "(mpi4py and the mpich wheel), or mpi4py built against a system MPI") from e
     if "mpi4py.MPI" not in sys.modules and not initialize:
         saved = mpi4py.rc.initialize

@@ -108,7 +108,7 @@ def run_main(argv):
     run = entry.obj
     if args.distributed:  # rank 0 alone prints and writes files
         from ..distributed.fit import recipe_runner
-        run = recipe_runner(entry.name, run, args)
+        run = _aborting(recipe_runner(entry.name, run, args), entry.name)
     try:
         run(args)
     except PluginLoadError as e:
@@ -121,6 +121,18 @@ def run_main(argv):
         first = (str(e).splitlines() or [""])[0]
         return _err(f"run {entry.name}: {type(e).__name__}: {first} (--traceback shows where)", 2)
     return 0
+
+
+def _aborting(run, name):
+    """Under --distributed a failing rank ends the whole MPI job (MPI_Abort, naming the rank): returning an exit code
+    would leave the other ranks waiting forever in their next collective."""
+    def wrapped(args):
+        try:
+            return run(args)
+        except Exception as e:
+            from ..distributed import comm
+            comm.abort(f"run {name}: {type(e).__name__}: {e}")
+    return wrapped
 
 
 @_quiet

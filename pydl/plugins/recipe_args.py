@@ -46,7 +46,7 @@ def add_common_options(parser):
                    help="0 silent, 1 progress bars, 2 one line per epoch (default 1)")
     g.add_argument("--threads", type=_count, metavar="N", help="pydl.set_num_threads(N) before running")
     g.add_argument("--traceback", action="store_true", help="on an error, show the whole stack, not one line")
-    g.add_argument("--distributed", action="store_true", help="data-parallel under `mpiexec -n N` (pydl[mpi])")
+    g.add_argument("--distributed", action="store_true", help="data-parallel under `mpiexec -n N` (pydl-core[mpi])")
 
 
 def finish_help(parser):

@@ -51,7 +51,14 @@ def run(args):
 
     best = int(np.argmin(history.history["val_loss"])) + 1
     best_path = os.path.join(output_path, f"weights.{best:02d}.pydl")
-    model.load_weights(best_path)
+    if common.distributed(args):  # only rank 0 wrote checkpoints: it loads the best, every rank gets its weights
+        from ..distributed import barrier, broadcast_variables, is_primary
+        barrier()
+        if is_primary():
+            model.load_weights(best_path)
+        broadcast_variables(model.weights)
+    else:
+        model.load_weights(best_path)
     i = 42 % len(X_valid)  # the book prices house 42 of the validation set
     price = float(model.predict(np.reshape(X_valid[i], [1, 13]))[0, 0])
     print(f"best epoch {best} (val_loss {history.history['val_loss'][best - 1]:.2f}), weights from {best_path}; "

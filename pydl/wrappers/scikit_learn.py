@@ -23,7 +23,7 @@ try:
     from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 except ImportError:  # pragma: no cover - exercised only without scikit-learn
     raise ImportError("pydl.wrappers.scikit_learn needs scikit-learn: pip install scikit-learn "
-                      "(or pip install 'pydl[keras]')") from None
+                      "(or pip install 'pydl-core[keras]')") from None
 
 from .. import losses
 from ..models import Sequential

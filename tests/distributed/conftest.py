@@ -1,5 +1,5 @@
 """The `mpirun` fixture: runs a worker script of this folder under `mpiexec -n 2` and returns (returncode, stdout,
-stderr, seconds). Skips, saying why, when mpi4py or an mpiexec is missing (pip install "pydl[mpi]")."""
+stderr, seconds). Skips, saying why, when mpi4py or an mpiexec is missing (pip install "pydl-core[mpi]")."""
 import os
 import pathlib
 import shutil
@@ -28,7 +28,7 @@ def mpirun():
     try:
         import mpi4py  # noqa: F401
     except ImportError as e:
-        pytest.skip(f"mpi4py cannot be imported ({e}; pip install 'pydl[mpi]'): no MPI tests")
+        pytest.skip(f"mpi4py cannot be imported ({e}; pip install 'pydl-core[mpi]'): no MPI tests")
     exe = find_mpiexec()
     if exe is None:
         pytest.skip("no mpiexec found next to Python or on PATH (pip install mpich): no MPI tests")

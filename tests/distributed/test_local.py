@@ -124,7 +124,7 @@ def test_pydl_info_names_the_mpi_library():
     try:
         import mpi4py
     except ImportError:
-        assert "not installed (pip install 'pydl[mpi]'" in row[0]
+        assert "not installed (pip install 'pydl-core[mpi]'" in row[0]
     else:
         assert f"mpi4py {mpi4py.__version__}" in row[0] and "standard " in row[0], row[0]
 

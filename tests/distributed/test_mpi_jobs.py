@@ -91,3 +91,27 @@ def test_pydl_run_recipe_distributed_prints_once(mpirun, tmp_path):
     assert out.count("final validation accuracy after 1 epochs") == 1, out
     assert out.count("data: 8x8 digits") == 1 and out.count("Epoch 1/1") == 1, out
     assert out.count(f"plot saved to {plot}") == 1 and plot.exists()
+
+
+def test_pydl_run_distributed_failing_rank_ends_the_job(mpirun, tmp_path):
+    """Rank 0 alone writes checkpoints; when that fails, the job must end (MPI_Abort naming the rank), not leave
+    rank 1 waiting in its next allreduce."""
+    pytest.importorskip("mlxtend")  # the offline Boston housing data
+    site = _core_recipes_path(tmp_path)
+    out_dir = tmp_path / "out"
+    (out_dir / "weights.01.pydl").mkdir(parents=True)  # the first checkpoint cannot be written
+    rc, out, err, seconds = mpirun("-m", "pydl", "run", "regression", "--distributed", "--epochs", "3", "--data",
+                                   "boston-offline", "--output-dir", str(out_dir), "--verbose", "0",
+                                   env={"PYTHONPATH": site} if site else {}, timeout=60)
+    assert rc != 0 and seconds < 50
+    assert "rank 0 of 2" in err and "aborting every rank" in err, err
+
+
+def test_pydl_run_distributed_regression_loads_rank_zeros_best_weights(mpirun, tmp_path):
+    pytest.importorskip("mlxtend")
+    site = _core_recipes_path(tmp_path)
+    rc, out, err, _ = mpirun("-m", "pydl", "run", "regression", "--distributed", "--epochs", "2", "--data",
+                             "boston-offline", "--output-dir", str(tmp_path / "o"), "--verbose", "0",
+                             env={"PYTHONPATH": site} if site else {})
+    assert rc == 0, err
+    assert out.count("best epoch") == 1, out
