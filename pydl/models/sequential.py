@@ -114,15 +114,14 @@ class Sequential(Model):
     def from_config(cls, config, custom_objects=None):
         from ..saving.serialization import deserialize_layer
         model = cls(name=config.get("name"))
+        # each layer is deserialized once: a nested model comes back built, with weights (a second copy of it, made
+        # only to read its input dtype, overran the weight budget of load_model)
+        layers = [deserialize_layer(spec, custom_objects) for spec in config["layers"]]
         shape = config.get("build_input_shape")
         if shape is not None:
-            first = config["layers"][0] if config.get("layers") else None
-            dtype = None
-            if first is not None:
-                from ..saving.serialization import deserialize_layer as _deser
-                dtype = _input_dtype(_deser(first, custom_objects))  # an Embedding first: integer ids
+            dtype = _input_dtype(layers[0]) if layers else None  # an Embedding first: integer ids
             model._input_tensor = Input(batch_shape=tuple(shape), dtype=dtype)
             model._init_graph(model._input_tensor, model._input_tensor)
-        for spec in config["layers"]:
-            model.add(deserialize_layer(spec, custom_objects))
+        for layer in layers:
+            model.add(layer)
         return model

@@ -197,3 +197,27 @@ def test_to_json_and_clone(data):
     assert [type(l).__name__ for l in clone.layers] == [type(l).__name__ for l in m.layers]
     clone.set_weights(m.get_weights())
     np.testing.assert_allclose(clone.predict(data), m.predict(data), rtol=1e-6)
+
+
+@pytest.mark.parametrize("ext", ["pydl", "keras", "h5"])
+def test_models_that_nest_models_load_back(tmp_path, ext):
+    """A nested Sequential (and a GAN-style functional model of two models) rebuilds within load_model's weight
+    budget: each layer is deserialized once."""
+    if ext == "h5":
+        pytest.importorskip("h5py")
+    from pydl import layers
+    inner = pydl.models.Sequential([layers.Dense(4, input_shape=(3,)), layers.Dense(4)])
+    nested = pydl.models.Sequential([inner, layers.BatchNormalization(), layers.Dense(2)])
+    g = pydl.models.Sequential([layers.Dense(5, input_shape=(2,)), layers.Dense(3)])
+    d = pydl.models.Sequential([layers.Dense(4, activation="relu", input_shape=(3,)), layers.Dense(1)])
+    z = layers.Input((2,))
+    gan = pydl.models.Model(z, d(g(z)))
+    x = np.random.default_rng(0).random((5, 3), dtype=np.float32)
+    zs = np.random.default_rng(1).random((5, 2), dtype=np.float32)
+    for model, data in ((nested, x), (gan, zs)):
+        model.compile(optimizer="sgd", loss="mse")
+        path = tmp_path / f"{model.name}.{ext}"
+        model.save(str(path))
+        back = pydl.models.load_model(str(path))
+        np.testing.assert_array_equal(back.predict(data), model.predict(data))
+        assert sum(w.size for w in back.get_weights()) == sum(w.size for w in model.get_weights())
