@@ -4,14 +4,14 @@ The lookup and its gradient are one C++ op each (pydl.ops.embedding); ids stay i
 ids are widened exactly to int32 at the boundary, since pydl's tensors hold uint8, int32 and int64)."""
 import numpy as np
 
-from .. import initializers, ops, regularizers
+from .. import constraints, initializers, ops, regularizers
 from ..autograd import is_grad_enabled
 from ..nlp_ops import as_ids
 from ..optimizers import sparse
 from ..tensor import Tensor
 from ..utils.registry import register
 from .base import Layer
-from .core import _positive_int
+from .core import _positive_int, _ser_constraint
 
 
 def _int_ids(layer, x):
@@ -62,7 +62,7 @@ class Embedding(Layer):
         self.input_length = input_length
         self.embeddings_initializer = initializers.get(embeddings_initializer)
         self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
-        self.embeddings_constraint = embeddings_constraint
+        self.embeddings_constraint = constraints.get(embeddings_constraint)
         self.mask_zero = bool(mask_zero)
         self.supports_masking = self.mask_zero
 
@@ -110,7 +110,7 @@ class Embedding(Layer):
                       embeddings_initializer=initializers.serialize(self.embeddings_initializer),
                       embeddings_regularizer=None if self.embeddings_regularizer is None else
                       regularizers.serialize(self.embeddings_regularizer),
-                      embeddings_constraint=None, mask_zero=self.mask_zero,
+                      embeddings_constraint=_ser_constraint(self.embeddings_constraint), mask_zero=self.mask_zero,
                       input_length=list(self.input_length) if isinstance(self.input_length, tuple) else
                       self.input_length)
         return config

@@ -1,9 +1,9 @@
 """BatchNormalization (Keras 2 semantics): batch statistics in training, moving averages in inference."""
-from .. import initializers, ops, regularizers
+from .. import constraints, initializers, ops, regularizers
 from ..autograd import no_grad
 from ..utils.registry import register
 from .base import InputSpec, Layer
-from .core import _deser_common, _ser_reg
+from .core import _deser_common, _ser_constraint, _ser_reg
 
 
 @register("layer")
@@ -34,7 +34,8 @@ class BatchNormalization(Layer):
         self.moving_variance_initializer = initializers.get(moving_variance_initializer)
         self.beta_regularizer = regularizers.get(beta_regularizer)
         self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint, self.gamma_constraint = beta_constraint, gamma_constraint
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
         self.input_spec = InputSpec(min_ndim=2)
 
     def build(self, input_shape):
@@ -50,9 +51,11 @@ class BatchNormalization(Layer):
         self._bshape = None if ax == ndim - 1 else tuple(dim if i == ax else 1 for i in range(ndim))
         shape = (dim,)
         self.gamma = self.add_weight("gamma", shape, initializer=self.gamma_initializer,
-                                     regularizer=self.gamma_regularizer) if self.scale else None
+                                     regularizer=self.gamma_regularizer,
+                                     constraint=self.gamma_constraint) if self.scale else None
         self.beta = self.add_weight("beta", shape, initializer=self.beta_initializer,
-                                    regularizer=self.beta_regularizer) if self.center else None
+                                    regularizer=self.beta_regularizer,
+                                    constraint=self.beta_constraint) if self.center else None
         self.moving_mean = self.add_weight("moving_mean", shape, initializer=self.moving_mean_initializer,
                                            trainable=False)
         self.moving_variance = self.add_weight("moving_variance", shape,
@@ -98,7 +101,9 @@ class BatchNormalization(Layer):
                       moving_mean_initializer=initializers.serialize(self.moving_mean_initializer),
                       moving_variance_initializer=initializers.serialize(self.moving_variance_initializer),
                       beta_regularizer=_ser_reg(self.beta_regularizer),
-                      gamma_regularizer=_ser_reg(self.gamma_regularizer))
+                      gamma_regularizer=_ser_reg(self.gamma_regularizer),
+                      beta_constraint=_ser_constraint(self.beta_constraint),
+                      gamma_constraint=_ser_constraint(self.gamma_constraint))
         return config
 
     @classmethod

@@ -94,3 +94,32 @@ def test_recurrent_constraint_is_applied_by_fit():
     model.fit(x, y, epochs=2, batch_size=8, verbose=0)
     kernel, recurrent, bias = model.layers[0].get_weights()
     assert recurrent.min() >= 0 and kernel.min() < 0  # only the recurrent kernel is constrained
+
+
+@pytest.mark.parametrize("constrained", [False, True])
+def test_batch_norm_gamma_and_beta_constraints(constrained):
+    """BatchNormalization's beta/gamma constraints project after each update (they were accepted and ignored)."""
+    from pydl.layers import BatchNormalization
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((64, 3)).astype("float32")
+    y = -np.abs(rng.standard_normal((64, 3))).astype("float32") * 5  # pulls beta and gamma negative
+    kw = dict(gamma_constraint="non_neg", beta_constraint=constraints.NonNeg()) if constrained else {}
+    pydl.manual_seed(0)
+    m = Sequential([BatchNormalization(input_shape=(3,), **kw)])
+    m.compile(optimizer=SGD(0.1), loss="mse")
+    m.fit(x, y, epochs=5, batch_size=16, verbose=0)
+    gamma, beta = m.layers[0].get_weights()[:2]
+    if constrained:
+        assert gamma.min() >= 0 and beta.min() >= 0
+        config = m.layers[0].get_config()
+        assert config["gamma_constraint"] == {"class_name": "NonNeg", "config": {}} == config["beta_constraint"]
+        assert BatchNormalization.from_config(config).beta_constraint.get_config() == {}
+    else:
+        assert beta.min() < 0  # the data does pull them negative
+
+
+def test_embedding_constraint_is_saved_in_its_config():
+    from pydl.layers import Embedding
+    config = Embedding(5, 2, embeddings_constraint="unit_norm").get_config()
+    assert config["embeddings_constraint"] == {"class_name": "UnitNorm", "config": {"axis": 0}}
+    assert isinstance(Embedding.from_config(config).embeddings_constraint, constraints.UnitNorm)
