@@ -137,5 +137,11 @@ void bind_nlp(py::module_& m);    // nlp_bindings.cpp: embedding
 void bind_w2v(py::module_& m);    // w2v_bindings.cpp: the word2vec trainer
 void bind_plan(py::module_& m);   // plan_bindings.cpp: step plans (record once, replay from C++)
 
+// Optimizer arguments as _optim_update and _train_steps take them (optim_bindings.cpp): the rule's constants (c: up to
+// five, the rest 0), and one list per parameter of up to 3 slot Tensors or None.
+OptimStep optim_rule(OptimKind kind, double lr, double beta1, double beta2, double eps, std::vector<double> c,
+                     bool nesterov, bool amsgrad, double clipnorm, double clipvalue);
+std::vector<std::array<Tensor, 3>> optim_slots(py::list slots);
+
 }  // namespace bind
 }  // namespace pydl

@@ -62,24 +62,11 @@ void bind_plan(py::module_& m) {
         s.params = params;
         PYDL_CHECK(beta1.size() == lr.size() && beta2.size() == lr.size() && c.size() == lr.size(), ValueError,
                    "_train_steps: lr, beta1, beta2 and c need one entry per step");
-        for (size_t k = 0; k < lr.size(); ++k) {
-          OptimStep r;
-          r.kind = kind;
-          r.lr = lr[k], r.beta1 = beta1[k], r.beta2 = beta2[k], r.eps = eps;
-          std::vector<double> ck = c[k];
-          ck.resize(5, 0.0);
-          r.c1 = ck[0], r.c2 = ck[1], r.c3 = ck[2], r.c4 = ck[3], r.c5 = ck[4];
-          r.nesterov = nesterov, r.amsgrad = amsgrad, r.clipnorm = clipnorm, r.clipvalue = clipvalue;
-          s.rules.push_back(r);
-        }
+        for (size_t k = 0; k < lr.size(); ++k)
+          s.rules.push_back(
+              optim_rule(kind, lr[k], beta1[k], beta2[k], eps, c[k], nesterov, amsgrad, clipnorm, clipvalue));
         PYDL_CHECK(py::len(slots) == params.size(), ValueError, "_train_steps: one slot list per parameter");
-        for (py::handle list : slots) {
-          std::array<Tensor, 3> three;
-          py::list l = list.cast<py::list>();
-          for (size_t k = 0; k < 3 && k < l.size(); ++k)
-            if (!l[k].is_none()) three[k] = l[k].cast<Tensor>();
-          s.slots.push_back(three);
-        }
+        s.slots = optim_slots(slots);
         GilRelease release;
         return plan::train_steps(p, s, first);
       },
