@@ -8,28 +8,17 @@ import weakref
 
 from . import ops
 from .autograd import no_grad
-from .utils.registry import define as _define, deserialize as _deserialize, register, resolve as _resolve, \
+from .utils.registry import Configurable, define as _define, deserialize as _deserialize, register, resolve as _resolve, \
     serialize as _serialize
 
 _EPS = 1e-7  # Keras's epsilon: a zero column stays zero instead of becoming NaN
 
 
-class Constraint:
+class Constraint(Configurable):
     """Base class: `__call__(w)` returns the projected weight."""
 
     def __call__(self, w):
         return w
-
-    def get_config(self):
-        return {}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
 
 
 def _axis(axis):

@@ -10,7 +10,7 @@ import numpy as np
 import sys
 
 from . import tensor as _tensor_fn  # noqa: F401  (makes sure the module below is loaded)
-from .utils.registry import define as _define, deserialize as _deserialize, register, resolve as _resolve, \
+from .utils.registry import Configurable, define as _define, deserialize as _deserialize, register, resolve as _resolve, \
     serialize as _serialize
 
 _t = sys.modules[__package__ + ".tensor"]  # the module; `pydl.tensor` the attribute is the function
@@ -32,22 +32,11 @@ def _fans(shape):
     return n, n
 
 
-class Initializer:
+class Initializer(Configurable):
     """Base class: `init(shape, dtype=None)` returns a new pydl tensor."""
 
     def __call__(self, shape, dtype=None):
         raise NotImplementedError
-
-    def get_config(self):
-        return {}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
 
 
 class _Seeded(Initializer):

@@ -1,11 +1,11 @@
 """Weight and activity regularizers: penalties added to the training loss (Keras 2 defaults: 0.01)."""
 from . import ops
-from .utils.registry import define as _define, deserialize as _deserialize, register, resolve as _resolve, \
+from .utils.registry import Configurable, define as _define, deserialize as _deserialize, register, resolve as _resolve, \
     serialize as _serialize
 
 
 @register("regularizer")
-class L1L2:
+class L1L2(Configurable):
     """l1 * sum(|x|) + l2 * sum(x**2)."""
 
     def __init__(self, l1=0.0, l2=0.0):
@@ -25,13 +25,6 @@ class L1L2:
 
     def get_config(self):
         return {"l1": self.l1, "l2": self.l2}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
-    def __repr__(self):
-        return f"L1L2(l1={self.l1}, l2={self.l2})"
 
 
 Regularizer = L1L2

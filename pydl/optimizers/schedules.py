@@ -1,19 +1,12 @@
 """Learning-rate schedules: callables from the step (optimizer.iterations) to a learning rate."""
 import math
 
-from ..utils.registry import register
+from ..utils.registry import Configurable, register
 
 
-class LearningRateSchedule:
+class LearningRateSchedule(Configurable):
     def __call__(self, step):
         raise NotImplementedError
-
-    def get_config(self):
-        return {}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
 
 
 @register("schedule")

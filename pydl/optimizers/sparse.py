@@ -30,11 +30,6 @@ _MIN_TABLE = 1 << 16  # elements; a smaller table's dense update costs less than
 noting = [True]  # off while a step plan records (pydl/models/plans.py): a replayed step notes nothing
 
 
-def lazy_exact(opt):
-    """Whether `opt` would update noted embedding rows alone (SGD without momentum, Adagrad)."""
-    return _exact(opt)
-
-
 def note_rows(table, ids):
     """Records that `ids` (an integer tensor) were looked up in `table` for the next optimizer step."""
     if table.device.type != "cpu" or not noting[0]:
@@ -57,8 +52,9 @@ def _rows(table, arrays):
     return np.flatnonzero(mask)
 
 
-def _exact(opt):
-    """Whether `opt` leaves a parameter (and its slots) unchanged where the gradient is zero."""
+def lazy_exact(opt):
+    """Whether `opt` leaves a parameter (and its slots) unchanged where the gradient is zero, so that it may update
+    noted embedding rows alone (SGD without momentum, Adagrad)."""
     if opt.clipnorm or opt.global_clipnorm:
         return False
     rule = vars(type(opt)).get("_lazy_rows_exact")  # pydl's own SGD / Adagrad only, never a subclass
@@ -87,7 +83,7 @@ def split(opt, params, grads, clear_grad=False):
         return params, grads, 0
     for p in params:  # slots are created in the parameters' order, as the dense path does (get_weights' order)
         opt._slots_for(p)
-    exact = _exact(opt)
+    exact = lazy_exact(opt)
     rest, rest_g, done, kw = [], [] if grads is not None else None, 0, None
     for i, p in enumerate(params):
         g = p.grad if grads is None else grads[i]

@@ -45,6 +45,22 @@ def serialize(obj):
     return {"class_name": type(obj).__name__, "config": obj.get_config()}
 
 
+class Configurable:
+    """The config half of Keras's serializable objects (initializers, constraints, regularizers, schedules):
+    get_config() lists the constructor's arguments, from_config() calls the constructor with them."""
+
+    def get_config(self):
+        return {}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
+
+
 def deserialize(kind, spec, custom_objects=None):
     """An object from {'class_name', 'config'} via its class's from_config (or the constructor)."""
     if not isinstance(spec, dict) or "class_name" not in spec:
