@@ -12,15 +12,18 @@ import subprocess
 import sys
 
 CONFORMING = [
+    "csrc/autograd/engine.cpp",
     "csrc/autograd/plan.cpp",
     "csrc/autograd/plan.h",
     "csrc/autograd/plan_train.cpp",
     "csrc/bindings/common.h",
+    "csrc/bindings/dims_caster.h",
     "csrc/bindings/plan_bindings.cpp",
     "csrc/core/cuda_runtime.h",
     "csrc/core/cuda_runtime_stub.cpp",
     "csrc/core/device.cpp",
     "csrc/core/device.h",
+    "csrc/core/dims.h",
     "csrc/core/random_draw.h",
     "csrc/core/rng.cpp",
     "csrc/core/storage.h",

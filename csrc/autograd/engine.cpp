@@ -1,7 +1,7 @@
 // The backward pass: count each node's consumers, then walk the graph iteratively in dependency order,
 // summing the gradients that reach a node before running it.
 #include <unordered_map>
-#include <unordered_set>
+#include <vector>
 #include "autograd/node.h"
 #include "ops/ops.h"
 
@@ -17,41 +17,45 @@ void backward(const Tensor& root, const Tensor& grad, bool retain_graph) {
   std::shared_ptr<Node> start = root.grad_fn();
   if (!start) start = std::make_shared<AccumulateGrad>(std::weak_ptr<TensorImpl>(root.impl_ptr()));
 
-  std::unordered_map<Node*, int> deps;
-  {
-    std::vector<Node*> stack{start.get()};
-    std::unordered_set<Node*> seen{start.get()};
-    while (!stack.empty()) {
-      Node* n = stack.back();
-      stack.pop_back();
-      for (auto& e : n->next) {
-        if (!e) continue;
-        ++deps[e.get()];
-        if (seen.insert(e.get()).second) stack.push_back(e.get());
+  // Number the nodes reachable from the start once (one hash lookup per edge); counts and pending gradients then
+  // live in vectors indexed by that number.
+  std::unordered_map<Node*, int> index{{start.get(), 0}};
+  std::vector<Node*> nodes{start.get()};
+  std::vector<int> deps(1, 0);
+  for (size_t k = 0; k < nodes.size(); ++k) {
+    for (auto& e : nodes[k]->next) {
+      if (!e) continue;
+      auto [it, fresh] = index.emplace(e.get(), static_cast<int>(nodes.size()));
+      if (fresh) {
+        nodes.push_back(e.get());
+        deps.push_back(0);
       }
+      ++deps[it->second];
     }
   }
-  std::unordered_map<Node*, Tensor> grads;
-  grads[start.get()] = grad;
-  std::vector<Node*> ready{start.get()};
+  std::vector<Tensor> grads(nodes.size());
+  grads[0] = grad;
+  std::vector<int> ready{0};
   while (!ready.empty()) {
-    Node* n = ready.back();
+    const int k = ready.back();
     ready.pop_back();
-    Tensor g;
-    auto it = grads.find(n);
-    if (it != grads.end()) { g = it->second; grads.erase(it); }
+    Node* n = nodes[k];
+    Tensor g = std::move(grads[k]);  // the engine's reference is then the only one (AccumulateGrad may keep it)
     std::vector<Tensor> outs;
     if (g.defined()) outs = n->apply(g);
+    g = Tensor();
     if (!retain_graph) n->release();
     for (size_t i = 0; i < n->next.size(); ++i) {
       Node* child = n->next[i].get();
       if (!child) continue;
+      const int c = index.find(child)->second;
       if (i < outs.size() && outs[i].defined()) {
-        auto slot = grads.find(child);
-        if (slot == grads.end()) grads.emplace(child, outs[i]);
-        else slot->second = ops::add(slot->second, outs[i]);
+        if (!grads[c].defined())
+          grads[c] = std::move(outs[i]);
+        else
+          grads[c] = ops::add(grads[c], outs[i]);
       }
-      if (--deps[child] == 0) ready.push_back(child);
+      if (--deps[c] == 0) ready.push_back(c);
     }
   }
 }

@@ -4,6 +4,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 #include "autograd/plan.h"
+#include "bindings/dims_caster.h"
 #include "core/dispatch.h"
 #include "core/tensor.h"
 

@@ -2,10 +2,11 @@
 #pragma once
 #include <cstdint>
 #include <vector>
+#include "core/dims.h"
 
 namespace pydl {
 
-using Shape = std::vector<int64_t>;
+using Shape = Dims;
 
 // Number of elements; throws ValueError on a negative dimension or an element count that overflows.
 int64_t checked_numel(const Shape& shape, int64_t itemsize = 1);

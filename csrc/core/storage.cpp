@@ -127,7 +127,7 @@ Allocator* allocator_for(Device d) {
 
 std::shared_ptr<Storage> Storage::allocate(size_t nbytes, Device device) {
   Allocator* a = allocator_for(device);
-  std::shared_ptr<Storage> s(new Storage());
+  auto s = std::make_shared<Storage>(Key{});  // one allocation for the object and its count
   s->data_ = a->allocate(nbytes);
   s->nbytes_ = nbytes;
   s->device_ = device;
@@ -136,7 +136,7 @@ std::shared_ptr<Storage> Storage::allocate(size_t nbytes, Device device) {
 }
 
 std::shared_ptr<Storage> Storage::wrap(void* data, size_t nbytes, Device device, std::function<void()> release) {
-  std::shared_ptr<Storage> s(new Storage());
+  auto s = std::make_shared<Storage>(Key{});  // one allocation for the object and its count
   s->data_ = data;
   s->nbytes_ = nbytes;
   s->device_ = device;

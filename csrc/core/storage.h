@@ -18,7 +18,12 @@ void register_allocator(DeviceType t, Allocator* a);
 Allocator* allocator_for(Device d);  // throws DeviceError when the device type has none
 
 class Storage {
+  struct Key {  // only Storage's factories can make one: the constructor is public for make_shared alone
+    explicit Key() = default;
+  };
+
  public:
+  explicit Storage(Key) {}
   static std::shared_ptr<Storage> allocate(size_t nbytes, Device device);
   // Borrowed memory (NumPy, DLPack): `release` runs once the last tensor using it is gone.
   static std::shared_ptr<Storage> wrap(void* data, size_t nbytes, Device device, std::function<void()> release);
@@ -37,7 +42,6 @@ class Storage {
   void set_read_only(bool r) { read_only_ = r; }
 
  private:
-  Storage() = default;
   void* data_ = nullptr;
   size_t nbytes_ = 0;
   Device device_;

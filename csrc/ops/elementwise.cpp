@@ -37,7 +37,7 @@ Tensor broadcast_view(const Tensor& t, const Shape& shape) {
 Tensor sum_to_shape(const Tensor& g, const Shape& shape) {
   if (g.shape() == shape) return g;
   const int64_t lead = g.dim() - static_cast<int64_t>(shape.size());
-  std::vector<int64_t> axes;
+  Shape axes;
   for (int64_t i = 0; i < g.dim(); ++i)
     if (i < lead || (shape[i - lead] == 1 && g.shape()[i] != 1)) axes.push_back(i);
   Tensor r = axes.empty() ? g : sum(g, axes, true);

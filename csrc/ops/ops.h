@@ -39,10 +39,10 @@ void move_to_(const Tensor& t, Device device);
 // ---- views and shape ops (shape.cpp)
 Tensor reshape(const Tensor& t, Shape shape);         // view when strides allow, else copy
 Tensor view(const Tensor& t, Shape shape);            // never copies: ShapeError when impossible
-Tensor permute(const Tensor& t, std::vector<int64_t> dims);
+Tensor permute(const Tensor& t, Shape dims);
 Tensor transpose(const Tensor& t, int64_t a, int64_t b);
 Tensor expand(const Tensor& t, Shape shape);          // -1 keeps a dim; new dims on the left
-Tensor squeeze(const Tensor& t, const std::vector<int64_t>& axes);  // empty: all size-1 dims
+Tensor squeeze(const Tensor& t, const Shape& axes);  // empty: all size-1 dims
 Tensor unsqueeze(const Tensor& t, int64_t axis);
 Tensor flatten(const Tensor& t);
 Tensor narrow(const Tensor& t, int64_t axis, int64_t start, int64_t length);
@@ -102,14 +102,14 @@ struct ClipBound {
 Tensor clip(const Tensor& x, const ClipBound& lo, const ClipBound& hi);
 
 // ---- reductions (reduce.cpp); axes empty = all
-Tensor sum(const Tensor& t, std::vector<int64_t> axes, bool keepdims);
-Tensor mean(const Tensor& t, std::vector<int64_t> axes, bool keepdims);
-Tensor amax(const Tensor& t, std::vector<int64_t> axes, bool keepdims);
-Tensor amin(const Tensor& t, std::vector<int64_t> axes, bool keepdims);
+Tensor sum(const Tensor& t, Shape axes, bool keepdims);
+Tensor mean(const Tensor& t, Shape axes, bool keepdims);
+Tensor amax(const Tensor& t, Shape axes, bool keepdims);
+Tensor amin(const Tensor& t, Shape axes, bool keepdims);
 Tensor argmax(const Tensor& t, const int64_t* axis, bool keepdims);  // axis null: over the flattened tensor
 Tensor argmin(const Tensor& t, const int64_t* axis, bool keepdims);
-Tensor var(const Tensor& t, std::vector<int64_t> axes, bool keepdims, int64_t ddof);
-Tensor std_(const Tensor& t, std::vector<int64_t> axes, bool keepdims, int64_t ddof);
+Tensor var(const Tensor& t, Shape axes, bool keepdims, int64_t ddof);
+Tensor std_(const Tensor& t, Shape axes, bool keepdims, int64_t ddof);
 Tensor softmax(const Tensor& t, int64_t axis, bool log);
 
 // ---- linear algebra (matmul.cpp)

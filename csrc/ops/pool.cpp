@@ -86,7 +86,7 @@ Tensor global_pool(const Tensor& x, PoolKind kind, int dims, bool keepdims) {
   const char* op = kind == PoolKind::Max ? (dims == 1 ? "global_max_pool1d" : "global_max_pool2d")
                                          : (dims == 1 ? "global_avg_pool1d" : "global_avg_pool2d");
   check_pool_input(x, dims, op);
-  std::vector<int64_t> axes;
+  Shape axes;
   for (int d = 1; d <= dims; ++d) {
     PYDL_CHECK(x.shape()[d] >= 1, ShapeError, op, ": the input of shape ", shape_str(x.shape()),
                " has no elements to pool over");

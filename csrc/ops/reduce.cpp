@@ -22,7 +22,7 @@ struct Plan {
   int64_t rows = 1, cols = 1;
 };
 
-Plan plan_reduction(const Tensor& t, const std::vector<int64_t>& axes, bool keepdims, const char* op) {
+Plan plan_reduction(const Tensor& t, const Shape& axes, bool keepdims, const char* op) {
   Plan p;
   p.reduced.assign(t.dim(), axes.empty());
   for (int64_t a : axes) {
@@ -41,7 +41,7 @@ Plan plan_reduction(const Tensor& t, const std::vector<int64_t>& axes, bool keep
 
 // t with the reduced axes moved last, contiguous: (rows, cols).
 Tensor as_rows(const Tensor& t, const Plan& p) {
-  std::vector<int64_t> perm;
+  Shape perm;
   for (int64_t d = 0; d < t.dim(); ++d) if (!p.reduced[d]) perm.push_back(d);
   for (int64_t d = 0; d < t.dim(); ++d) if (p.reduced[d]) perm.push_back(d);
   return contiguous(permute(detach(t), perm));
@@ -61,7 +61,7 @@ bool reduce_leading(const Tensor& out, const Tensor& t, const Plan& p, ReduceOp 
   }
   Tensor src = detach(t);
   if (!src.is_contiguous()) {
-    std::vector<int64_t> perm;
+    Shape perm;
     for (int64_t d = 0; d < t.dim(); ++d) if (!p.reduced[d]) perm.push_back(d);
     for (int64_t d = 0; d < t.dim(); ++d) if (p.reduced[d]) perm.push_back(d);
     if (permute(src, perm).is_contiguous()) return false;
@@ -73,7 +73,7 @@ bool reduce_leading(const Tensor& out, const Tensor& t, const Plan& p, ReduceOp 
 
 DType sum_dtype(DType d) { return is_floating(d) ? d : DType::Int64; }
 
-Tensor extreme(const Tensor& t, std::vector<int64_t> axes, bool keepdims, ReduceOp op, const char* name) {
+Tensor extreme(const Tensor& t, Shape axes, bool keepdims, ReduceOp op, const char* name) {
   Plan p = plan_reduction(t, axes, keepdims, name);
   PYDL_CHECK(p.cols > 0 || p.rows == 0, ValueError, name, ": zero-size reduction over an empty axis of a tensor of shape ",
              shape_str(t.shape()), " has no identity");
@@ -83,7 +83,7 @@ Tensor extreme(const Tensor& t, std::vector<int64_t> axes, bool keepdims, Reduce
   if (is_floating(t.dtype()) && needs_grad({&t})) {
     SavedTensor X(t), Y(out);
     Shape keep = p.keep_shape, in_shape = t.shape();
-    std::vector<int64_t> red;
+    Shape red;
     for (int64_t d = 0; d < t.dim(); ++d) if (p.reduced[d]) red.push_back(d);
     record(out, op == ReduceOp::Max ? "MaxBackward" : "MinBackward", {t}, [=](const Tensor& g) {
       // Gradient split evenly among the elements equal to the extreme.
@@ -97,7 +97,7 @@ Tensor extreme(const Tensor& t, std::vector<int64_t> axes, bool keepdims, Reduce
 
 Tensor arg_extreme(const Tensor& t, const int64_t* axis, bool keepdims, ReduceOp op, const char* name) {
   Tensor src = t;
-  std::vector<int64_t> axes;
+  Shape axes;
   Shape keep_shape;
   if (!axis) src = reshape(detach(t), {t.numel()});
   else axes.push_back(*axis);
@@ -112,7 +112,7 @@ Tensor arg_extreme(const Tensor& t, const int64_t* axis, bool keepdims, ReduceOp
 
 }  // namespace
 
-Tensor sum(const Tensor& t, std::vector<int64_t> axes, bool keepdims) {
+Tensor sum(const Tensor& t, Shape axes, bool keepdims) {
   Plan p = plan_reduction(t, axes, keepdims, "sum");
   Tensor out = empty(p.out_shape, sum_dtype(t.dtype()), t.device());
   if (p.cols == 0) PYDL_KERNEL(fill, t.device(), "sum")(out, 0.0);
@@ -125,18 +125,18 @@ Tensor sum(const Tensor& t, std::vector<int64_t> axes, bool keepdims) {
   return out;
 }
 
-Tensor mean(const Tensor& t, std::vector<int64_t> axes, bool keepdims) {
+Tensor mean(const Tensor& t, Shape axes, bool keepdims) {
   Plan p = plan_reduction(t, axes, keepdims, "mean");
   Tensor x = is_floating(t.dtype()) ? t : cast(t, DType::Float32);
   return mul_scalar(sum(x, axes, keepdims), p.cols == 0 ? std::nan("") : 1.0 / static_cast<double>(p.cols));
 }
 
-Tensor amax(const Tensor& t, std::vector<int64_t> axes, bool keepdims) { return extreme(t, axes, keepdims, ReduceOp::Max, "max"); }
-Tensor amin(const Tensor& t, std::vector<int64_t> axes, bool keepdims) { return extreme(t, axes, keepdims, ReduceOp::Min, "min"); }
+Tensor amax(const Tensor& t, Shape axes, bool keepdims) { return extreme(t, axes, keepdims, ReduceOp::Max, "max"); }
+Tensor amin(const Tensor& t, Shape axes, bool keepdims) { return extreme(t, axes, keepdims, ReduceOp::Min, "min"); }
 Tensor argmax(const Tensor& t, const int64_t* axis, bool keepdims) { return arg_extreme(t, axis, keepdims, ReduceOp::ArgMax, "argmax"); }
 Tensor argmin(const Tensor& t, const int64_t* axis, bool keepdims) { return arg_extreme(t, axis, keepdims, ReduceOp::ArgMin, "argmin"); }
 
-Tensor var(const Tensor& t, std::vector<int64_t> axes, bool keepdims, int64_t ddof) {
+Tensor var(const Tensor& t, Shape axes, bool keepdims, int64_t ddof) {
   Plan p = plan_reduction(t, axes, keepdims, "var");
   Tensor x = is_floating(t.dtype()) ? t : cast(t, DType::Float32);
   Tensor centered = sub(x, mean(x, axes, true));
@@ -147,7 +147,7 @@ Tensor var(const Tensor& t, std::vector<int64_t> axes, bool keepdims, int64_t dd
   return mul_scalar(ss, 1.0 / denom);
 }
 
-Tensor std_(const Tensor& t, std::vector<int64_t> axes, bool keepdims, int64_t ddof) {
+Tensor std_(const Tensor& t, Shape axes, bool keepdims, int64_t ddof) {
   Plan p = plan_reduction(t, axes, keepdims, "std");
   Tensor x = is_floating(t.dtype()) ? t : cast(t, DType::Float32);
   Tensor out = unary(UnaryOp::Sqrt, var(detach(x), axes, keepdims, ddof));

@@ -88,13 +88,13 @@ Tensor reshape(const Tensor& t, Shape shape) {
 
 Tensor flatten(const Tensor& t) { return reshape(t, {t.numel()}); }
 
-Tensor permute(const Tensor& t, std::vector<int64_t> dims) {
+Tensor permute(const Tensor& t, Shape dims) {
   const int64_t nd = t.dim();
   PYDL_CHECK(static_cast<int64_t>(dims.size()) == nd, ValueError, "permute: expected ", nd, " axes for a tensor of shape ",
              shape_str(t.shape()), ", got ", shape_str(dims));
   std::vector<bool> seen(nd, false);
   Shape shape(nd), strides(nd);
-  std::vector<int64_t> inverse(nd);
+  Shape inverse(nd);
   for (int64_t i = 0; i < nd; ++i) {
     int a = normalize_axis(dims[i], nd, "permute");
     PYDL_CHECK(!seen[a], ValueError, "permute: repeated axis in ", shape_str(dims));
@@ -107,7 +107,7 @@ Tensor permute(const Tensor& t, std::vector<int64_t> dims) {
 }
 
 Tensor transpose(const Tensor& t, int64_t a, int64_t b) {
-  std::vector<int64_t> dims(t.dim());
+  Shape dims(t.dim());
   std::iota(dims.begin(), dims.end(), 0);
   std::swap(dims[normalize_axis(a, t.dim(), "transpose")], dims[normalize_axis(b, t.dim(), "transpose")]);
   return permute(t, dims);
@@ -134,7 +134,7 @@ Tensor expand(const Tensor& t, Shape shape) {
   return make_view(t, shape, strides, t.offset(), "ExpandBackward", [in_shape](const Tensor& g) { return sum_to_shape(g, in_shape); });
 }
 
-Tensor squeeze(const Tensor& t, const std::vector<int64_t>& axes) {
+Tensor squeeze(const Tensor& t, const Shape& axes) {
   std::vector<bool> drop(t.dim(), false);
   if (axes.empty()) {
     for (int64_t i = 0; i < t.dim(); ++i) drop[i] = t.shape()[i] == 1;

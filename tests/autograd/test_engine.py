@@ -40,6 +40,29 @@ def test_grads_accumulate_across_backward_calls_and_reset():
     np.testing.assert_allclose(x.grad.numpy(), np.full(3, 4.0))
 
 
+def test_taken_gradient_is_never_shared():
+    # A leaf takes the engine's gradient tensor without a copy only when nothing else holds it: here `add` hands
+    # the same gradient to both leaves, so at least one must copy; accumulating into one leaf's grad (the second
+    # backward adds in place) must then leave the other's alone.
+    a, b = leaf(), leaf()
+    g = pydl.tensor(np.array([1.0, 2.0, 3.0]))
+    (a + b).backward(g)
+    (a * 10.0).sum().backward()
+    np.testing.assert_array_equal(a.grad.numpy(), [11.0, 12.0, 13.0])
+    np.testing.assert_array_equal(b.grad.numpy(), [1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(g.numpy(), [1.0, 2.0, 3.0])  # the caller's gradient is never taken
+    # a gradient taken by a leaf (a matmul's weight gradient) keeps its own values through later accumulation
+    w = pydl.tensor(np.eye(3), requires_grad=True)
+    x = pydl.tensor(np.arange(6.0).reshape(2, 3))
+    first = None
+    for k in range(2):
+        (x @ w).sum().backward()
+        if first is None:
+            first = w.grad.numpy().copy()
+    np.testing.assert_array_equal(w.grad.numpy(), 2 * first)
+    np.testing.assert_array_equal(first, np.repeat(x.numpy().sum(0)[:, None], 3, axis=1))
+
+
 def test_grad_flows_through_views():
     x = leaf([1.0, 2.0, 3.0, 4.0])
     (x[1:3] * 2.0).sum().backward()
