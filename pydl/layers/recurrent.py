@@ -4,10 +4,11 @@
 GRU(reset_after=True)), so Keras weight files map one-to-one."""
 import numpy as np
 
-from .. import activations, initializers, ops, regularizers
+from .. import activations, constraints, initializers, ops, regularizers
 from ..tensor import rand
 from ..utils.registry import register
 from .base import InputSpec, Layer
+from .core import _deser_common, _ser_constraint
 
 _SUPPORTED_ACTS = ("tanh", "sigmoid", "hard_sigmoid", "relu", "linear")
 
@@ -66,8 +67,11 @@ class RNNBase(Layer):
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint, self.recurrent_constraint = kernel_constraint, recurrent_constraint
-        self.bias_constraint = bias_constraint
+        # resolved here so that a bad name fails at construction and get_config can save them (Bidirectional's
+        # backward copy is made from the config); add_weight attaches them for the optimizer to project
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.recurrent_constraint = constraints.get(recurrent_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
         self.dropout = _rate(cls, "dropout", dropout)
         self.recurrent_dropout = _rate(cls, "recurrent_dropout", recurrent_dropout)
         self.return_sequences, self.return_state = bool(return_sequences), bool(return_state)
@@ -149,7 +153,10 @@ class RNNBase(Layer):
                       recurrent_initializer=ser(self.recurrent_initializer),
                       bias_initializer=ser(self.bias_initializer), kernel_regularizer=reg(self.kernel_regularizer),
                       recurrent_regularizer=reg(self.recurrent_regularizer),
-                      bias_regularizer=reg(self.bias_regularizer), dropout=self.dropout,
+                      bias_regularizer=reg(self.bias_regularizer),
+                      kernel_constraint=_ser_constraint(self.kernel_constraint),
+                      recurrent_constraint=_ser_constraint(self.recurrent_constraint),
+                      bias_constraint=_ser_constraint(self.bias_constraint), dropout=self.dropout,
                       recurrent_dropout=self.recurrent_dropout, return_sequences=self.return_sequences,
                       return_state=self.return_state, go_backwards=self.go_backwards, stateful=self.stateful,
                       unroll=self.unroll)
@@ -159,11 +166,7 @@ class RNNBase(Layer):
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
-        for k in ("kernel_regularizer", "recurrent_regularizer", "bias_regularizer"):
-            if config.get(k) is not None:
-                config[k] = regularizers.deserialize(config[k])
-        return super().from_config(config)
+        return super().from_config(_deser_common(config))
 
 
 @register("layer")

@@ -1,7 +1,8 @@
 """The pydl file: a ZIP archive (stored, CRC-checked) of JSON documents and one tensor container.
 
 Members: pydl_format.json (format, version, kind), config.json (models), weights.json (the manifest: layers, weight
-names, shapes, dtypes) and weights.safetensors (written with the safetensors package when installed) or weights.npz.
+names, shapes, dtypes) and weights.safetensors, written and read by pydl itself (containers.py), so that a file's
+format never depends on an optional package; files from older pydl versions may hold weights.npz instead.
 Nothing in a file is ever executed. Reading checks every declared size against the file's real size and the load
 limits (limits.py) before inflating or allocating, and every document's schema (schema.py); any failure is a
 CorruptFileError naming the file. Writes are atomic (atomic.py).
@@ -16,7 +17,7 @@ import zlib
 import numpy as np
 
 from .atomic import atomic_write  # noqa: F401 (part of this module's interface)
-from .containers import unpack_arrays
+from .containers import unpack_arrays, write_safetensors
 from .errors import CorruptFileError
 from .limits import MAX_JSON_BYTES, limits
 from .schema import FORMAT_NAME, FORMAT_VERSION, check_header, check_manifest, parse_json
@@ -26,28 +27,20 @@ __all__ = ["CorruptFileError", "FORMAT_NAME", "FORMAT_VERSION", "atomic_write", 
            "read_archive", "write_archive"]
 
 
-def _safetensors():
-    try:
-        from safetensors import numpy as st
-    except ImportError:
-        return None
-    return st
-
-
-def pack_arrays(arrays, container=None):
-    """(member name, bytes) holding a dict of arrays: safetensors when installed (or asked), else npz."""
-    st = _safetensors() if container in (None, "safetensors") else None
-    if container == "safetensors" and st is None:
-        raise ImportError("container='safetensors' needs the safetensors package (pip install safetensors)")
+def pack_arrays(arrays, container="safetensors"):
+    """(member name, bytes) holding a dict of arrays: safetensors (pydl's own writer, whatever is installed); 'npz'
+    writes the container of older pydl versions (the loaders still read it)."""
+    if container == "safetensors":
+        return "weights.safetensors", write_safetensors(arrays)
+    if container != "npz":
+        raise ValueError(f"container must be 'safetensors' or 'npz', got {container!r}")
     arrays = {k: np.ascontiguousarray(v) for k, v in arrays.items()}
-    if st is not None:
-        return "weights.safetensors", st.save(arrays)
     buf = io.BytesIO()
     np.savez(buf, **arrays)
     return "weights.npz", buf.getvalue()
 
 
-def write_archive(path, kind, documents, arrays, container=None):
+def write_archive(path, kind, documents, arrays, container="safetensors"):
     """documents: {member name: JSON-able}; arrays: {key: ndarray}."""
     member, blob = pack_arrays(arrays, container)
     buf = io.BytesIO()

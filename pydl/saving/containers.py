@@ -1,10 +1,12 @@
-"""The tensor containers inside a pydl file, decoded by hand so that no header can make pydl allocate more than
-the bytes it actually holds: every declared shape x itemsize must equal the bytes present before an array is made
-(a view on those bytes, never a fresh allocation of the claimed size).
+"""The tensor containers inside a pydl file, encoded and decoded by hand: the format never depends on an optional
+package (a file saved anywhere loads on a base install), and no header can make pydl allocate more than the bytes
+it actually holds: every declared shape x itemsize must equal the bytes present before an array is made (a view on
+those bytes, never a fresh allocation of the claimed size).
 
-safetensors: u64 header length, JSON header {name: {dtype, shape, data_offsets}}, data.
-npz: a ZIP of .npy members (magic, header dict, data), pickles never allowed."""
+safetensors (what pydl writes): u64 header length, JSON header {name: {dtype, shape, data_offsets}}, data.
+npz (older pydl files, still read): a ZIP of .npy members (magic, header dict, data), pickles never allowed."""
 import io
+import json
 import zipfile
 
 import numpy as np
@@ -16,6 +18,7 @@ from .zipread import members, read_member
 
 _ST_DTYPES = {"BOOL": "?", "U8": "u1", "I8": "i1", "U16": "<u2", "I16": "<i2", "U32": "<u4", "I32": "<i4",
               "U64": "<u8", "I64": "<i8", "F16": "<f2", "F32": "<f4", "F64": "<f8"}
+_ST_NAMES = {np.dtype(v): k for k, v in _ST_DTYPES.items()}
 
 
 def _size(shp, dtype):
@@ -27,6 +30,31 @@ def _size(shp, dtype):
 
 def _native(a):
     return a if a.dtype.isnative else a.astype(a.dtype.newbyteorder("="))
+
+
+def write_safetensors(arrays):
+    """The safetensors bytes of {name: ndarray}: little-endian C-order data, widest items first so that every
+    tensor is aligned (the header is padded with spaces to a multiple of 8 bytes, as the format allows)."""
+    specs, chunks, offset = {}, [], 0
+    items = sorted(arrays.items(), key=lambda kv: (-np.asarray(kv[1]).dtype.itemsize, kv[0]))
+    for key, a in items:
+        a = np.asarray(a)
+        if not isinstance(key, str):
+            raise TypeError(f"safetensors: tensor names must be strings, got {key!r}")
+        name = _ST_NAMES.get(a.dtype.newbyteorder("<") if a.dtype.byteorder == ">" else a.dtype)
+        if name is None:
+            raise ValueError(f"safetensors: tensor {key!r} has dtype {a.dtype}, which the format cannot hold (only "
+                             "bool, integer and float16/32/64 arrays)")
+        raw = np.ascontiguousarray(a, dtype=a.dtype.newbyteorder("<")).tobytes()
+        specs[key] = {"dtype": name, "shape": list(a.shape), "data_offsets": [offset, offset + len(raw)]}
+        chunks.append(raw)
+        offset += len(raw)
+    header = json.dumps(specs, separators=(",", ":")).encode("utf-8")
+    header += b" " * (-len(header) % 8)
+    if len(header) > MAX_JSON_BYTES:  # never write what the reader would refuse
+        raise ValueError(f"safetensors: {len(arrays)} tensors need a {len(header)}-byte header, more than the "
+                         f"{MAX_JSON_BYTES} bytes a reader accepts")
+    return b"".join([len(header).to_bytes(8, "little"), header] + chunks)
 
 
 def read_safetensors(data, path, name):

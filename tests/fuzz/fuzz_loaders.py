@@ -50,12 +50,9 @@ def write_seeds(directory):
     functional.compile("sgd", "mse")
     seeds = {}
     for container in ("npz", "safetensors"):
-        try:
-            seeds[f"model-{container}"] = saving_files.save_bytes(model, container=container)
-            seeds[f"weights-{container}"] = saving_files.save_bytes(model, weights_only=True, container=container)
-            seeds[f"functional-{container}"] = saving_files.save_bytes(functional, container=container)
-        except ImportError:  # no safetensors package
-            pass
+        seeds[f"model-{container}"] = saving_files.save_bytes(model, container=container)
+        seeds[f"weights-{container}"] = saving_files.save_bytes(model, weights_only=True, container=container)
+        seeds[f"functional-{container}"] = saving_files.save_bytes(functional, container=container)
     if os.environ.get("PYDL_FUZZ_H5") == "1":
         import h5py
         path = os.path.join(directory, "keras.h5")

@@ -83,19 +83,6 @@ def test_constrained_model_saves_and_loads(tmp_path):
     assert back.layers[0].kernel_constraint.max_value == 1.25
 
 
-def test_recurrent_constraint_is_applied_by_fit():
-    from pydl.layers import SimpleRNN
-    pydl.utils.set_random_seed(0)
-    rng = np.random.default_rng(2)
-    x = rng.standard_normal((32, 5, 3)).astype("float32")
-    y = np.tanh(x.sum(axis=(1, 2)))[:, None].astype("float32")
-    model = Sequential([SimpleRNN(4, input_shape=(5, 3), recurrent_constraint="non_neg"), Dense(1)])
-    model.compile(SGD(lr=0.1), "mse")
-    model.fit(x, y, epochs=2, batch_size=8, verbose=0)
-    kernel, recurrent, bias = model.layers[0].get_weights()
-    assert recurrent.min() >= 0 and kernel.min() < 0  # only the recurrent kernel is constrained
-
-
 @pytest.mark.parametrize("constrained", [False, True])
 def test_batch_norm_gamma_and_beta_constraints(constrained):
     """BatchNormalization's beta/gamma constraints project after each update (they were accepted and ignored)."""

@@ -20,11 +20,11 @@ def small_model():
 
 
 def save_bytes(model, weights_only=False, container=None, tmp=None):
-    """The bytes of model.save / save_weights, with the container forced (None: safetensors when installed)."""
+    """The bytes of model.save / save_weights, with the container forced ('npz': what older pydl versions wrote)."""
     import os
     import tempfile
     original = archive.pack_arrays
-    archive.pack_arrays = lambda arrays, c=None: original(arrays, container)
+    archive.pack_arrays = lambda arrays, c=None: original(arrays, container or "safetensors")
     try:
         with tempfile.TemporaryDirectory(dir=tmp) as d:
             path = os.path.join(d, "f.pydl")

@@ -10,8 +10,7 @@ from pydl.saving import CorruptFileError
 from saving_files import (build, members, npy_bytes, safetensors_bytes, save_bytes, small_model, with_doc,
                           with_member)
 
-CONTAINERS = ["npz"] + (["safetensors"] if pytest.importorskip("numpy") and __import__("importlib").util.find_spec(
-    "safetensors") else [])
+CONTAINERS = ["npz", "safetensors"]
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,5 @@
 """model.save / load_model, save_weights / load_weights: identical predictions after a round trip, the data-only
-format (npz fallback, no code), atomic writes, and clear errors for corrupt files and mismatched weights."""
+format (safetensors written by pydl itself, older npz files still read, no code), atomic writes, and clear errors for corrupt files and mismatched weights."""
 import json
 import os
 import zipfile
@@ -66,28 +66,25 @@ def test_model_round_trip_identical_predictions(make, data, tmp_path):
         assert {"pydl_format.json", "config.json", "weights.json", "training.json"} <= set(z.namelist())
 
 
-def test_weights_round_trip_and_npz_fallback(data, tmp_path, monkeypatch):
+def test_weights_round_trip_and_older_npz_files(data, tmp_path, monkeypatch):
     m = deep_net()
     path = str(tmp_path / "w.weights")
     m.save_weights(path)
+    with zipfile.ZipFile(path) as z:
+        assert "weights.safetensors" in z.namelist()  # always: pydl writes the container itself
     m2 = deep_net()
     m2.load_weights(path)
     np.testing.assert_array_equal(m2.predict(data), m.predict(data))
-    monkeypatch.setattr(archive, "_safetensors", lambda: None)
-    m.save_weights(path)
+    original = archive.pack_arrays
+    monkeypatch.setattr(archive, "pack_arrays", lambda arrays, c=None: original(arrays, "npz"))
+    m.save_weights(path)  # what pydl wrote without the safetensors package before it had its own writer
     with zipfile.ZipFile(path) as z:
         assert "weights.npz" in z.namelist()
     m3 = deep_net()
     m3.load_weights(path)
     np.testing.assert_array_equal(m3.predict(data), m.predict(data))
-
-
-def test_safetensors_container_used_when_installed(tmp_path):
-    pytest.importorskip("safetensors")
-    m = deep_net()
-    m.save_weights(str(tmp_path / "w"))
-    with zipfile.ZipFile(tmp_path / "w") as z:
-        assert "weights.safetensors" in z.namelist()
+    with pytest.raises(ValueError, match="container must be 'safetensors' or 'npz', got 'pickle'"):
+        original({}, "pickle")
 
 
 def test_mismatched_weights_name_layer_and_shapes(tmp_path):
