@@ -129,7 +129,7 @@ def learning_curves(history, metrics=None, path=None):
 SCORE_THRESHOLD = 0.5  # draw_detections' default: weaker boxes are hidden (decode keeps them for mAP)
 
 
-def check_score_threshold(value):
+def _score_threshold(value):
     """`value` as a float if it is in [0, 1], else ValueError naming it."""
     try:
         t = float(value)
@@ -145,7 +145,7 @@ def draw_detections(images, boxes, labels=None, scores=None, true_boxes=None, cl
     """Images with their predicted boxes (colour by class, with label and score) and optional true boxes (white,
     dashed). boxes/labels/scores/true_boxes are per-image lists; boxes are (x1, y1, x2, y2) in pixels. With scores,
     boxes scoring below `score_threshold` (in [0, 1], default 0.5; 0 shows all) are not drawn."""
-    threshold = check_score_threshold(score_threshold)
+    threshold = _score_threshold(score_threshold)
     images = np.asarray(images)
     fig, axes = _grid(len(images), ncols, cell=2.4)
     for i, ax in enumerate(axes):
