@@ -6,7 +6,7 @@ import sys
 import warnings
 
 from .base import PluginLoadError, PluginWarning
-from .recipe_args import RecipeParser, UsageError, add_common_options, check, finish_help
+from .recipe_args import UsageError, build_parser, check
 
 
 def _quiet(fn):
@@ -89,17 +89,13 @@ def run_main(argv):
         close = difflib.get_close_matches(name, registry.recipes.names(), n=1, cutoff=0.6)
         return _err(f"unknown recipe {name!r}; did you mean {close[0]}? (`pydl run --list` lists them all)"
                     if close else f"{e}", 2)
-    parser = RecipeParser(prog=f"pydl run {entry.name}", description=entry.help)
-    add_common_options(parser)
-    if entry.arguments is not None:
-        try:
-            entry.arguments(parser)
-        except argparse.ArgumentError as e:
-            return _err(f"recipe {entry.name!r} declares a bad option: {e}", 1)
-    finish_help(parser)
+    try:
+        parser = build_parser(entry.name, entry.help, entry.arguments)
+    except argparse.ArgumentError as e:
+        return _err(f"recipe {entry.name!r} declares a bad option: {e}", 1)
     args = parser.parse_args(rest)
     try:
-        check(args)
+        check(args, parser)
     except UsageError as e:
         return _err(f"run {entry.name}: {e}", 2)
     if args.threads:

@@ -2,7 +2,9 @@
 recipe starts (so that a bad `--plot` path or a missing matplotlib fails in a second, not after the training).
 
 A recipe states its own defaults for the common options with `parser.set_defaults(epochs=10, batch_size=128)` in
-its add_arguments(parser); `--help` then shows them, and `args.epochs` holds the value actually used."""
+its add_arguments(parser); `--help` then shows them, and `args.epochs` holds the value actually used. A recipe that
+has no use for --epochs or --batch-size (it counts steps or episodes) says so with
+`parser.set_defaults(epochs=argparse.SUPPRESS)`: --help marks the option unused and giving it is a usage error."""
 import argparse
 import importlib.util
 import os
@@ -40,26 +42,51 @@ def add_common_options(parser):
     g = parser.add_argument_group("common options")
     g.add_argument("--epochs", type=_count, metavar="N")
     g.add_argument("--batch-size", type=_count, metavar="N")
-    g.add_argument("--seed", type=int, default=0, help="random seed: weights, dropout and data shuffling (default 0)")
+    g.add_argument("--seed", type=int, default=0, help="random seed: weights, dropout and data shuffling")
     g.add_argument("--plot", metavar="PATH", help="save a figure (e.g. the training curves) to PATH")
     g.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1,
-                   help="0 silent, 1 progress bars, 2 one line per epoch (default 1)")
+                   help="0 silent, 1 progress bars, 2 one line per epoch")
     g.add_argument("--threads", type=_count, metavar="N", help="pydl.set_num_threads(N) before running")
     g.add_argument("--traceback", action="store_true", help="on an error, show the whole stack, not one line")
     g.add_argument("--distributed", action="store_true", help="data-parallel under `mpiexec -n N` (pydl-core[mpi])")
 
 
 def finish_help(parser):
-    """Writes each common option's default into its help once the recipe has had its say (set_defaults)."""
+    """Writes each option's default into its help once the recipe has had its say (set_defaults), so `--help` shows
+    the value a run uses: "(default: V)" after every option with a value, unless its help already states one."""
     for action in parser._actions:
+        if action.help == argparse.SUPPRESS or action.nargs == 0 or not action.option_strings:
+            continue  # --help, flags (store_true) and positionals say nothing about a default
         if action.dest in _COMMON_HELP:
-            default = action.default if action.default is not None else "the recipe's"
-            action.help = f"{_COMMON_HELP[action.dest]} (default: {default})"
+            if action.default == argparse.SUPPRESS:
+                action.help = f"{_COMMON_HELP[action.dest]}: not used by this recipe"
+                parser._defaults.pop(action.dest, None)  # else parse_args would put the marker itself in args
+            else:
+                default = action.default if action.default is not None else "the recipe's"
+                action.help = f"{_COMMON_HELP[action.dest]} (default: {default})"
+        elif action.default is not None and "default" not in (action.help or ""):
+            action.help = f"{action.help or ''} (default: %(default)s)".lstrip()
 
 
-def check(args):
-    """UsageError for a count option below 1 (a recipe may declare --limit as a plain int) or a --plot path that
-    cannot be written, or matplotlib missing for it: before anything is trained."""
+def build_parser(name, help=None, arguments=None):
+    """The parser of `pydl run NAME`: the common options, the recipe's own (`arguments(parser)`, which may also
+    set_defaults), and the defaults written into the help. argparse.ArgumentError when the recipe declares a bad
+    option."""
+    parser = RecipeParser(prog=f"pydl run {name}", description=help)
+    add_common_options(parser)
+    if arguments is not None:
+        arguments(parser)
+    finish_help(parser)
+    return parser
+
+
+def check(args, parser=None):
+    """UsageError for a count option below 1 (a recipe may declare --limit as a plain int), a common option that
+    the recipe does not use, or a --plot path that cannot be written, or matplotlib missing for it: before anything is
+    trained."""
+    for action in parser._actions if parser is not None else ():
+        if action.dest in _COMMON_HELP and action.default == argparse.SUPPRESS and hasattr(args, action.dest):
+            raise UsageError(f"{action.option_strings[0]} is not used by this recipe (see --help)")
     for name in COUNTS:
         value = getattr(args, name, None)
         if isinstance(value, int) and not isinstance(value, bool) and value < 1:

@@ -82,6 +82,43 @@ def test_recipe_defaults_are_used_and_shown_by_help(opts, capsys):
     assert "training epochs (default: 7)" in out and "batch size (default: 64)" in out
 
 
+STEPS_RECIPE = """
+import argparse
+from pydl.plugins import Plugin
+
+
+def train(args):
+    print("RESULT", {"steps": args.steps, "epochs": getattr(args, "epochs", "absent")})
+
+
+def arguments(parser):
+    parser.add_argument("--steps", type=int, default=50, help="training steps")
+    parser.set_defaults(epochs=argparse.SUPPRESS)
+
+
+class P(Plugin):
+    name = "steps"
+    version = "1.0"
+    requires_pydl = ">=0.1"
+
+    def register(self, registry):
+        registry.add_recipe("train", train, arguments=arguments)
+"""
+
+
+def test_a_common_option_a_recipe_does_not_use_is_marked_and_refused(site, capsys):
+    site.add("fake-steps", {"steps": "pydltest_steps:P"}, {"pydltest_steps": STEPS_RECIPE})
+    with pytest.raises(SystemExit):
+        main(["run", "steps.train", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "training epochs: not used by this recipe" in out and "--steps STEPS training steps (default: 50)" in out
+    assert "batch size (default: the recipe's)" in out   # left None: the recipe decides, and --help says so
+    assert main(["run", "steps.train"]) == 0
+    assert "RESULT {'steps': 50, 'epochs': 'absent'}" in capsys.readouterr().out
+    assert main(["run", "steps.train", "--epochs", "3"]) == 2
+    assert capsys.readouterr().err == "pydl: run steps.train: --epochs is not used by this recipe (see --help)\n"
+
+
 def test_errors_in_a_recipe_are_one_line_unless_traceback(opts, capsys):
     assert main(["run", "opts.train", "--fail"]) == 2
     err = capsys.readouterr().err

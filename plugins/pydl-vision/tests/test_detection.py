@@ -191,3 +191,28 @@ def test_baseline_predicts_one_centred_box_of_mean_size():
     assert len(boxes) == 3
     np.testing.assert_allclose(boxes[0], [[10 - 13 / 6, 10 - 9 / 6, 10 + 13 / 6, 10 + 9 / 6]], rtol=1e-6)
     assert labels[1].tolist() == [2] and scores[2].tolist() == [1.0]
+
+
+@pytest.mark.parametrize("bad", ["1.5", "-0.1", "nan", "high"])
+def test_score_threshold_option_must_be_in_0_1(bad, capsys):
+    from pydl.cli import main
+    with pytest.raises(SystemExit) as e:
+        main(["run", "vision.detect", "--score-threshold", bad])
+    err = capsys.readouterr().err
+    assert e.value.code == 2 and err.count("\n") == 1
+    assert err.startswith("pydl run vision.detect: error: argument --score-threshold: ")
+
+
+def test_score_threshold_option_reaches_the_plot(tmp_path, monkeypatch, capsys):
+    pytest.importorskip("matplotlib")
+    from pydl.cli import main
+    from pydl_vision import plots
+    seen = []
+    monkeypatch.setattr(plots, "draw_detections", lambda *a, **kw: seen.append(kw["score_threshold"]))
+    argv = ["run", "vision.detect", "--epochs", "1", "--limit", "16", "--image-size", "16", "--verbose", "0",
+            "--plot", str(tmp_path / "boxes.png")]
+    assert main(argv + ["--score-threshold", "0.7"]) == 0 and main(argv) == 0
+    assert seen == [0.7, detect.DEFAULTS["score_threshold"]] and detect.DEFAULTS["score_threshold"] == \
+        plots.SCORE_THRESHOLD
+    assert "plot saved to " + str(tmp_path / "boxes.png") + " (predicted boxes scoring 0.7 or more" in \
+        capsys.readouterr().out

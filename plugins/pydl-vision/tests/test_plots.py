@@ -112,3 +112,60 @@ def test_overlay_masks(tmp_path):
     assert np.allclose(shown[bg][:, 0], shown[bg][:, 1]) and not np.allclose(shown[~bg][:, 0], shown[~bg][:, 1])
     fig1 = plots.overlay_masks(make_scenes(2, 16, channels=1).images, s.masks[:2])
     assert sum(1 for ax in fig1.axes if ax.images) == 2
+
+
+def _predicted_boxes(fig):
+    return [p for ax in fig.axes for p in ax.patches if tuple(p.get_edgecolor()[:3]) != (1, 1, 1)]  # true: white
+
+
+def test_draw_detections_hides_boxes_below_the_score_threshold():
+    image = np.zeros((1, 20, 20, 3), np.float32)
+    boxes, labels = [np.array([[2, 2, 8, 8], [10, 10, 18, 18]], np.float32)], [np.array([0, 1])]
+    scores = [np.array([0.9, 0.1], np.float32)]
+    fig = plots.draw_detections(image, boxes, labels, scores, class_names=["a", "b"])
+    assert plots.SCORE_THRESHOLD == 0.5
+    assert len(fig.axes[0].patches) == 1 and [t.get_text() for t in fig.axes[0].texts] == ["a 0.90"]
+    assert fig.axes[0].patches[0].get_xy() == (1.5, 1.5)    # the 0.9 box, at (x1, y1) - half a pixel
+    shown = plots.draw_detections(image, boxes, labels, scores, score_threshold=0.0)
+    assert len(shown.axes[0].patches) == 2
+    assert len(plots.draw_detections(image, boxes, labels, scores, score_threshold=0.95).axes[0].patches) == 0
+    at = plots.draw_detections(image, boxes, labels, [np.array([0.5, 0.25])], score_threshold=0.5)
+    assert [t.get_text() for t in at.axes[0].texts] == ["0 0.50"]     # a score equal to the threshold is shown
+    # true boxes are always drawn; without scores nothing is filtered
+    fig = plots.draw_detections(image, boxes, labels, scores, true_boxes=boxes)
+    assert len(fig.axes[0].patches) == 3 and len(_predicted_boxes(fig)) == 1
+    assert len(plots.draw_detections(image, boxes, labels).axes[0].patches) == 2
+
+
+@pytest.mark.parametrize("bad", [-0.1, 1.5, float("nan"), "high", None])
+def test_draw_detections_refuses_a_threshold_outside_0_1(bad):
+    with pytest.raises(ValueError, match="score_threshold"):
+        plots.draw_detections(np.zeros((1, 8, 8, 3)), [np.zeros((0, 4))], score_threshold=bad)
+
+
+def _extents(fig):
+    """Window extents of the titles, the image axes and the legends after an Agg draw."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    FigureCanvasAgg(fig).draw()
+    r = fig.canvas.get_renderer()
+    titles = [ax.title.get_window_extent(r) for ax in fig.axes if ax.get_title()]
+    return titles, [ax.get_window_extent(r) for ax in fig.axes], [lg.get_window_extent(r) for lg in fig.legends], r
+
+
+@pytest.mark.parametrize("n", [1, 2, 8])
+def test_overlay_masks_titles_overlap_nothing(n):
+    s = make_scenes(n, 32, seed=2)
+    fig = plots.overlay_masks(s.images, s.masks, true_masks=s.masks,
+                              class_names=["background", "square", "circle", "triangle"])
+    titles, axes, legends, _ = _extents(fig)
+    assert len(titles) == 2 * n and len(legends) == 1
+    page = fig.bbox
+    for i, t in enumerate(titles):
+        assert not any(t.overlaps(u) for u in titles[i + 1:])
+        own = i    # title i belongs to axes i; it must not reach into any other image
+        assert not any(t.overlaps(a) for j, a in enumerate(axes) if j != own)
+        assert not t.overlaps(legends[0])
+        assert page.x0 <= t.x0 and t.x1 <= page.x1 and page.y0 <= t.y0 and t.y1 <= page.y1
+    lg = legends[0]
+    assert page.x0 <= lg.x0 and lg.x1 <= page.x1 and page.y0 <= lg.y0      # the legend is not cut off
+

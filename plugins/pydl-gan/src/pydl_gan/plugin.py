@@ -16,4 +16,4 @@ class GANPlugin(Plugin):
         models.register(registry)
         for name in gan.RECIPES:
             run = gan.make(name)
-            registry.add_recipe(name, run, help=run.__doc__, arguments=gan.add_arguments)
+            registry.add_recipe(name, run, help=run.__doc__, arguments=gan.arguments(name))

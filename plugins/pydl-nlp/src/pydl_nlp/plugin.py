@@ -17,4 +17,4 @@ class NLPPlugin(Plugin):
         registry.add_recipe("word2vec", word2vec.run, help=word2vec.run.__doc__, arguments=word2vec.add_arguments)
         for name in classifiers.SPECS:
             run = classifiers.make(name)
-            registry.add_recipe(name, run, help=run.__doc__, arguments=classifiers.add_arguments)
+            registry.add_recipe(name, run, help=run.__doc__, arguments=classifiers.arguments(name))

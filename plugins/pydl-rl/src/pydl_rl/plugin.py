@@ -14,4 +14,4 @@ class RLPlugin(Plugin):
         from .recipes import agents
         for name in agents.SPECS:
             run = agents.make(name)
-            registry.add_recipe(name, run, help=run.__doc__, arguments=agents.add_arguments)
+            registry.add_recipe(name, run, help=run.__doc__, arguments=agents.arguments(name))

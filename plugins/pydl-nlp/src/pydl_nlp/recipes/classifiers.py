@@ -25,11 +25,24 @@ SPECS = {
 }
 
 
+BATCH_SIZE = 128  # every notebook's
+
+
 def add_arguments(parser):
     parser.add_argument("--data", choices=CHOICES, default="auto",
                         help="imdb: Keras's imdb.npz (cached or downloaded); generated: a synthetic corpus from word "
-                             "lists (offline); auto (default): imdb when available, else generated")
-    parser.add_argument("--limit", type=int, default=None, help="use only the first N reviews of each split")
+                             "lists (offline); auto: imdb when available, else generated")
+    parser.add_argument("--limit", type=int, default=None,
+                        help="use only the first N reviews of each split (default: all)")
+
+
+def arguments(name):
+    """add_arguments for recipe nlp.`name`: the options, with its notebook's epochs and batch size as defaults (the
+    values --help shows and a run uses)."""
+    def add(parser):
+        parser.set_defaults(epochs=SPECS[name][3], batch_size=BATCH_SIZE)
+        add_arguments(parser)
+    return add
 
 
 def make(name):
@@ -42,7 +55,7 @@ def make(name):
         seed = args.seed if getattr(args, "seed", None) is not None else 0
         set_random_seed(seed)
         verbose = 1 if getattr(args, "verbose", None) is None else args.verbose
-        epochs, batch_size = args.epochs or default_epochs, args.batch_size or 128
+        epochs, batch_size = args.epochs or default_epochs, args.batch_size or BATCH_SIZE
         (xt, yt), (xv, yv), index, data = load(getattr(args, "data", "auto"), n_words, skip_top, length,
                                                getattr(args, "limit", None), seed=seed)
         model = build(n_unique_words=n_words, max_review_length=length)

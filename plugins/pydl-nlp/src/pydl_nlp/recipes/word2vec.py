@@ -2,6 +2,7 @@
 stop words and punctuation removed, bigram phrases joined, then skip-gram word2vec (64 dimensions, window 10,
 min_count 10) trained in pydl's C++ core; prints the nearest words of the most frequent ones and, with --plot, a
 t-SNE map of the vocabulary."""
+import argparse
 import os
 import time
 
@@ -29,14 +30,19 @@ def _corpus(limit, seed):
     return texts, "GENERATED reviews from word lists (not a real corpus: install gensim for its Lee news corpus)"
 
 
+EPOCHS = 5  # gensim's default
+
+
 def add_arguments(parser):
-    parser.add_argument("--limit", type=int, default=None, help="use only the first N documents")
-    parser.add_argument("--vector-size", type=int, default=64)
-    parser.add_argument("--window", type=int, default=10)
-    parser.add_argument("--min-count", type=int, default=10)
+    parser.set_defaults(epochs=EPOCHS, batch_size=argparse.SUPPRESS)  # SGD per word pair: no batches
+    parser.add_argument("--limit", type=int, default=None,
+                        help="use only the first N documents (default: all, or 3000 generated reviews)")
+    parser.add_argument("--vector-size", type=int, default=64, help="dimensions of a word vector")
+    parser.add_argument("--window", type=int, default=10, help="context words on each side")
+    parser.add_argument("--min-count", type=int, default=10, help="words seen fewer times are dropped")
     parser.add_argument("--cbow", action="store_true", help="CBOW instead of the book's skip-gram")
-    parser.add_argument("--phrase-min-count", type=int, default=32, help="bigram phrases: min_count (book: 32)")
-    parser.add_argument("--phrase-threshold", type=float, default=64.0, help="bigram phrases: threshold (book: 64)")
+    parser.add_argument("--phrase-min-count", type=int, default=32, help="bigram phrases: min_count (the book's)")
+    parser.add_argument("--phrase-threshold", type=float, default=64.0, help="bigram phrases: threshold (the book's)")
     parser.add_argument("--workers", type=int, default=1, help="training threads (1 is bit-reproducible)")
 
 
@@ -52,7 +58,7 @@ def train(args):
     print(f"nlp.word2vec: {len(docs):,} documents of {what}: {len(sentences):,} sentences, {tokens:,} tokens")
     start = time.perf_counter()
     model = Word2Vec(sentences, vector_size=args.vector_size, window=args.window, min_count=args.min_count,
-                     sg=0 if args.cbow else 1, epochs=args.epochs or 5, seed=seed + 1, workers=args.workers)
+                     sg=0 if args.cbow else 1, epochs=args.epochs or EPOCHS, seed=seed + 1, workers=args.workers)
     return model, what, len(docs), tokens, time.perf_counter() - start
 
 
@@ -60,8 +66,8 @@ def run(args):
     """Trains the book's skip-gram word2vec on a corpus; prints neighbours, with --plot a t-SNE map (ch 11)."""
     model, what, documents, tokens, seconds = train(args)
     wv = model.wv
-    print(f"vocabulary {len(wv):,} words; trained in {seconds:.2f} s ({tokens * (args.epochs or 5) / seconds:,.0f} "
-          "words/s)")
+    words_per_s = tokens * (args.epochs or EPOCHS) / seconds
+    print(f"vocabulary {len(wv):,} words; trained in {seconds:.2f} s ({words_per_s:,.0f} words/s)")
     neighbours = {}
     for word in wv.index_to_key[:5]:
         neighbours[word] = [(w, round(float(s), 3)) for w, s in wv.most_similar(word, topn=5)]

@@ -1,6 +1,8 @@
 """One recipe per agent: trains it on a gymnasium environment (CartPole-v1 by default), prints the episode at which
 the mean score of 100 consecutive episodes first reached 195 (CartPole's classic "solved" rule) or that it did not,
 and with --plot / --gif saves the score plot / a rendered greedy episode of the trained agent."""
+import argparse
+
 import numpy as np
 
 from ..envs import make_env, sizes
@@ -18,16 +20,25 @@ SPECS = {  # recipe name -> (one-line help, default episodes)
 
 
 def add_arguments(parser):
-    parser.add_argument("--episodes", type=int, default=None, help="episodes to play (default: the recipe's)")
-    parser.add_argument("--env", default="CartPole-v1", help="a discrete-action gymnasium id (default CartPole-v1)")
+    parser.add_argument("--episodes", type=int, default=None, help="episodes to play")
+    parser.add_argument("--env", default="CartPole-v1", help="a discrete-action gymnasium id")
     parser.add_argument("--gif", default=None, metavar="PATH", help="save a rendered greedy episode as a GIF")
     parser.add_argument("--save", default=None, metavar="PATH", help="save the trained weights (pydl format)")
     parser.add_argument("--stop-when-solved", action="store_true", help="stop at the first solved episode")
     parser.add_argument("--last", action="store_true",
                         help="--gif / --save use the final weights (default: those at the best mean of 100 episodes)")
     parser.add_argument("--mode", choices=("batched", "faithful"), default="batched",
-                        help="rl.dqn_book: one fit on the 32 replayed transitions (batched, default) or one "
-                             "predict + fit per transition as the notebook does (faithful)")
+                        help="rl.dqn_book: one fit on the 32 replayed transitions (batched) or one predict + fit "
+                             "per transition as the notebook does (faithful)")
+
+
+def arguments(name):
+    """add_arguments for recipe rl.`name`, with its number of episodes as the default (shown by --help)."""
+    def add(parser):
+        add_arguments(parser)
+        # episodes, not epochs; each agent has its own replay or rollout batch
+        parser.set_defaults(episodes=SPECS[name][1], epochs=argparse.SUPPRESS, batch_size=argparse.SUPPRESS)
+    return add
 
 
 def build(name, state_size, action_size, seed, mode="batched"):

@@ -9,11 +9,14 @@ the filter counts and --dense-units for the two dense layers. `--width-scale 1 -
 from ..models import alexnet
 from .small_images import DATA_SOURCES, load_digit_images, option, setup, train_and_report
 
+DEFAULTS = dict(epochs=8, batch_size=64)
+
 
 def add_arguments(parser):
-    parser.add_argument("--image-size", type=int, default=64, help="images are resized to N x N x 3 (default 64)")
-    parser.add_argument("--limit", type=int, default=4000, help="training samples (default 4000, all of the subset)")
-    parser.add_argument("--width-scale", type=float, default=0.25, help="factor on the filter counts (default 0.25)")
+    parser.set_defaults(**DEFAULTS)
+    parser.add_argument("--image-size", type=int, default=64, help="images are resized to N x N x 3")
+    parser.add_argument("--limit", type=int, default=4000, help="training samples (4000 is all of the subset)")
+    parser.add_argument("--width-scale", type=float, default=0.25, help="factor on the filter counts")
     parser.add_argument("--dense-units", type=int, default=256, help="width of the two dense layers (book: 4096)")
     parser.add_argument("--padding", choices=("same", "valid"), default="same",
                         help="convolution padding (book: valid, which needs images of 195 pixels or more)")
@@ -25,5 +28,5 @@ def run(args):
     train, val, desc = load_digit_images(args.image_size, args.limit, args.data)
     model = alexnet(input_shape=(args.image_size, args.image_size, 3), classes=10, dense_units=args.dense_units,
                     width=args.width_scale, padding=args.padding)
-    return train_and_report(model, train, val, desc, args, epochs=option(args, "epochs", 8),
-                            batch_size=option(args, "batch_size", 64))
+    return train_and_report(model, train, val, desc, args, epochs=option(args, "epochs", DEFAULTS["epochs"]),
+                            batch_size=option(args, "batch_size", DEFAULTS["batch_size"]))

@@ -11,14 +11,17 @@ from pydl import optimizers
 
 from ..detection import build_detector, decode, encode_targets, grid_size, make_detection_loss, mean_average_precision
 from ..shapes import CLASS_NAMES, make_scenes
-from .options import add_scene_arguments, option, setup
+from .options import add_scene_arguments, fraction, option, setup
 
-DEFAULTS = dict(epochs=10, batch_size=32, image_size=48, limit=2500, lr=3e-3)
+# score_threshold: plots.SCORE_THRESHOLD (plots needs matplotlib, which --help does not)
+DEFAULTS = dict(epochs=10, batch_size=32, image_size=48, limit=2500, lr=3e-3, max_shapes=3, score_threshold=0.5)
 
 
 def add_arguments(parser):
     add_scene_arguments(parser, DEFAULTS, multiple_of=8)
-    parser.add_argument("--max-shapes", type=int, default=3, help="shapes per scene, at most (default 3)")
+    parser.add_argument("--max-shapes", type=int, help="shapes per scene, at most")
+    parser.add_argument("--score-threshold", type=fraction, metavar="S",
+                        help="--plot draws only the boxes scoring at least S, in [0, 1]")
 
 
 def baseline_predictions(train_boxes, train_labels, n, image_size):
@@ -35,7 +38,7 @@ def run(args):
     seed = setup(args)
     opts = {name: option(args, name, default) for name, default in DEFAULTS.items()}
     size, limit = opts["image_size"], opts["limit"]
-    max_shapes = getattr(args, "max_shapes", None) or 3
+    max_shapes = opts["max_shapes"]
     n_val = int(np.clip(limit // 5, 100, 500))
     train = make_scenes(limit, size, max_shapes=max_shapes, seed=seed * 2 + 1)
     val = make_scenes(n_val, size, max_shapes=max_shapes, seed=seed * 2 + 2)
@@ -64,7 +67,8 @@ def run(args):
         from ..plots import draw_detections
         k = min(8, n_val)
         draw_detections(val.images[:k], boxes[:k], labels[:k], scores[:k], true_boxes=val.boxes[:k],
-                        class_names=CLASS_NAMES, path=args.plot)
-        print(f"plot saved to {args.plot} (predicted boxes coloured, true ones white and dashed)")
+                        class_names=CLASS_NAMES, path=args.plot, score_threshold=opts["score_threshold"])
+        print(f"plot saved to {args.plot} (predicted boxes scoring {opts['score_threshold']} or more coloured, true "
+              "ones white and dashed)")
     return {"map50": m_ap, "baseline_map50": base, "val_loss": history.history["val_loss"][-1], "grid": s,
             "params": model.count_params(), "train_seconds": seconds, "data": data}

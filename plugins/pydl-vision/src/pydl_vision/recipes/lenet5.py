@@ -12,14 +12,16 @@ from pydl.utils import to_categorical
 
 from ..data import CHOICES, load_mnist
 from ..models import lenet5
-from .options import setup
+from .options import option, setup
+
+DEFAULTS = dict(epochs=10, batch_size=128)  # the book's
 
 
 def add_arguments(parser):
-    parser.set_defaults(epochs=10, batch_size=128)  # the book's, shown by --help
-    parser.add_argument("--data", choices=CHOICES, default="auto", help="which MNIST to use (default: the best "
-                        "available)")
-    parser.add_argument("--limit", type=int, default=None, help="use only the first N training images")
+    parser.set_defaults(**DEFAULTS)
+    parser.add_argument("--data", choices=CHOICES, default="auto",
+                        help="which MNIST to use (auto: the best available)")
+    parser.add_argument("--limit", type=int, default=None, help="use only the first N training images (default: all)")
 
 
 class _TrainClock(pydl.callbacks.Callback):
@@ -37,8 +39,7 @@ class _TrainClock(pydl.callbacks.Callback):
 
 
 def run(args):
-    epochs = args.epochs or 10
-    batch_size = args.batch_size or 128
+    epochs, batch_size = option(args, "epochs", DEFAULTS["epochs"]), option(args, "batch_size", DEFAULTS["batch_size"])
     setup(args)
     (x_train, y_train), (x_val, y_val), data = load_mnist(args.data, args.limit, verbose=args.verbose != 0)
     model = lenet5()

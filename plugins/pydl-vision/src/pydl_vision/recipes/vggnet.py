@@ -9,12 +9,15 @@ architecture instead (full width, 4096-wide top), which is slow on a CPU.
 from ..models import vgg16, vgg19, vggnet
 from .small_images import DATA_SOURCES, load_digit_images, option, setup, train_and_report
 
+DEFAULTS = dict(epochs=5, batch_size=32)
+
 
 def add_arguments(parser):
-    parser.add_argument("--image-size", type=int, default=32, help="images are resized to N x N x 3 (default 32)")
-    parser.add_argument("--limit", type=int, default=4000, help="training samples (default 4000, all of the subset)")
+    parser.set_defaults(**DEFAULTS)
+    parser.add_argument("--image-size", type=int, default=32, help="images are resized to N x N x 3")
+    parser.add_argument("--limit", type=int, default=4000, help="training samples (4000 is all of the subset)")
     parser.add_argument("--arch", choices=("vggnet", "vgg16", "vgg19"), default="vggnet",
-                        help="the book's VGGNet (default) or keras.applications' VGG16/VGG19")
+                        help="the book's VGGNet or keras.applications' VGG16/VGG19")
     parser.add_argument("--width-scale", type=float, default=0.25, help="vggnet: factor on the filter counts")
     parser.add_argument("--dense-units", type=int, default=256, help="vggnet: dense layer width (book: 4096)")
     parser.add_argument("--padding", choices=("same", "valid"), default="same",
@@ -33,5 +36,5 @@ def run(args):
     else:
         model = (vgg16 if args.arch == "vgg16" else vgg19)(input_shape=shape, classes=10)
         lr = 1e-4   # no batch norm in keras.applications' VGG: a smaller step keeps it from diverging
-    return train_and_report(model, train, val, desc, args, epochs=option(args, "epochs", 5),
-                            batch_size=option(args, "batch_size", 32), learning_rate=lr)
+    return train_and_report(model, train, val, desc, args, epochs=option(args, "epochs", DEFAULTS["epochs"]),
+                            batch_size=option(args, "batch_size", DEFAULTS["batch_size"]), learning_rate=lr)
