@@ -24,32 +24,29 @@ __device__ __forceinline__ double mul_rn(double a, double b) { return __dmul_rn(
 
 // ============================================================================================ kernels
 
-template <typename T, bool SPARSE, bool BLOCK>
+template <typename T, bool SPARSE, bool BLOCK, int V>
 __global__ void __launch_bounds__(kRowThreads) xent_kernel(T* loss, T* probs, const T* z, const T* tt,
                                                            const int64_t* idx, int64_t rows, int64_t cols,
                                                            unsigned long long* bad_row, int G) {
   for_rows<BLOCK>(rows, cols, G, [&](int64_t r, int64_t n, int sub, int width) {
     const T* zr = z + r * cols;
-    T* pr = probs + r * cols;
     MaxSum<T, double> ms = MaxSum<T, double>::identity();
     double ts = 0, tz = 0;
     if constexpr (SPARSE) {
-      ms = lane_max_sum<double>(zr, sub, n, width);
+      lane_each<V>([&](T x) { ms.push(x); }, n, sub, width, zr);
     } else {
-      const T* tr = tt + r * cols;
-      for (int64_t j = sub; j < n; j += width) {
-        const T x = zr[j], t = tr[j];
+      lane_each<V>([&](T x, T t) {
         ms.push(x);
         ts += static_cast<double>(t);
         tz += static_cast<double>(t) * static_cast<double>(x);
-      }
+      }, n, sub, width, zr, tt + r * cols);
       ts = row_all<BLOCK>(ts, G, RowPlus<double>{});
       tz = row_all<BLOCK>(tz, G, RowPlus<double>{});
     }
     ms = row_all<BLOCK>(ms, G, RowMaxSum<T, double>{});
     const T mx = ms.m;
     const T inv = static_cast<T>(1.0 / ms.s);
-    for (int64_t j = sub; j < n; j += width) pr[j] = mul_rn(d_exp(zr[j] - mx), inv);
+    lane_map<V>(probs + r * cols, [&](T v) { return mul_rn(d_exp(v - mx), inv); }, n, sub, width, zr);
     const double lse = static_cast<double>(mx) + log(ms.s);
     double l;
     if constexpr (SPARSE) {
@@ -84,19 +81,18 @@ __global__ void __launch_bounds__(kRowThreads) xent_backward_sparse_kernel(T* gz
 }
 
 // Dense gradient: o = (p * sum(t) - t) * g, a group or a block per row.
-template <typename T, bool BLOCK>
+template <typename T, bool BLOCK, int V>
 __global__ void __launch_bounds__(kRowThreads) xent_backward_dense_kernel(T* gz, const T* gl, const T* probs,
                                                                           const T* tt, int64_t rows, int64_t cols,
                                                                           int G) {
   for_rows<BLOCK>(rows, cols, G, [&](int64_t r, int64_t n, int sub, int width) {
     const T* tr = tt + r * cols;
-    const T* pr = probs + r * cols;
-    T* o = gz + r * cols;
     T ts = 0;
-    for (int64_t j = sub; j < n; j += width) ts += tr[j];
+    lane_each<V>([&](T t) { ts += t; }, n, sub, width, tr);
     ts = row_all<BLOCK>(ts, G, RowPlus<T>{});
     const T g = gl[r];
-    for (int64_t j = sub; j < n; j += width) o[j] = mul_rn(mul_rn(pr[j], ts) - tr[j], g);
+    lane_map<V>(gz + r * cols, [&](T p, T t) { return mul_rn(mul_rn(p, ts) - t, g); }, n, sub, width,
+                probs + r * cols, tr);
   });
 }
 
@@ -115,9 +111,9 @@ void xent_typed(const Tensor& loss, const Tensor& probs, const Tensor& logits, c
   const T* z = logits.data<T>();
   if (!sparse) {
     const T* t = target.data<T>();
-    launch_rows(name, rows, cols, L, [&](auto block, unsigned grid, int G) {
-      xent_kernel<T, false, decltype(block)::value><<<grid, kRowThreads, 0, L.stream>>>(l, p, z, t, nullptr, rows,
-                                                                                         cols, nullptr, G);
+    launch_rows<T>(name, rows, cols, row_vec<T>(cols, {p, z, t}), L, [&](auto block, auto v, unsigned grid, int G) {
+      xent_kernel<T, false, decltype(block)::value, decltype(v)::value>
+          <<<grid, kRowThreads, 0, L.stream>>>(l, p, z, t, nullptr, rows, cols, nullptr, G);
     });
     return;
   }
@@ -125,9 +121,9 @@ void xent_typed(const Tensor& loss, const Tensor& probs, const Tensor& logits, c
   Workspace flag(sizeof(unsigned long long), L.device);
   unsigned long long* bad = flag.as<unsigned long long>();
   check(cudaMemsetAsync(bad, 0xff, sizeof(unsigned long long), L.stream), name);
-  launch_rows(name, rows, cols, L, [&](auto block, unsigned grid, int G) {
-    xent_kernel<T, true, decltype(block)::value><<<grid, kRowThreads, 0, L.stream>>>(l, p, z, nullptr, di.ptr, rows,
-                                                                                      cols, bad, G);
+  launch_rows<T>(name, rows, cols, row_vec<T>(cols, {p, z}), L, [&](auto block, auto v, unsigned grid, int G) {
+    xent_kernel<T, true, decltype(block)::value, decltype(v)::value>
+        <<<grid, kRowThreads, 0, L.stream>>>(l, p, z, nullptr, di.ptr, rows, cols, bad, G);
   });
   unsigned long long row = kNoRow;
   check(cudaMemcpyAsync(&row, bad, sizeof(row), cudaMemcpyDeviceToHost, L.stream), name);
@@ -158,9 +154,9 @@ void xent_backward_typed(const Tensor& grad_logits, const Tensor& grad_loss, con
     return;
   }
   const T* t = target.data<T>();
-  launch_rows(name, rows, cols, L, [&](auto block, unsigned grid, int G) {
-    xent_backward_dense_kernel<T, decltype(block)::value><<<grid, kRowThreads, 0, L.stream>>>(gz, gl, p, t, rows,
-                                                                                              cols, G);
+  launch_rows<T>(name, rows, cols, row_vec<T>(cols, {gz, p, t}), L, [&](auto block, auto v, unsigned grid, int G) {
+    xent_backward_dense_kernel<T, decltype(block)::value, decltype(v)::value>
+        <<<grid, kRowThreads, 0, L.stream>>>(gz, gl, p, t, rows, cols, G);
   });
 }
 

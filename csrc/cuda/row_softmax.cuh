@@ -1,11 +1,13 @@
-// Device pieces shared by the row-wise softmax kernels (softmax_kernels.cu) and the fused softmax cross-entropy
+// Pieces shared by the row-wise softmax kernels (softmax_kernels.cu) and the fused softmax cross-entropy
 // (loss_kernels.cu): the online max-and-sum of a row (one read of the row gives both), all-reductions within a
-// lane group or a block, and the row schedule: a group of G <= 32 lanes per row up to kRowGroupCols columns (a
-// warp once G reaches 32), a whole block per row beyond. Every row is combined in a fixed order (per-lane strided
-// runs, then a fixed xor-shuffle tree), so results are deterministic and every lane of a row ends with the same
-// bits. Device code only: tests/cuda/emulated/softmax_emu.cpp compiles it on the CPU as it is.
+// lane group or a block, the row schedule (a group of G <= 32 lanes per row up to kRowGroupCols columns, a warp
+// once G reaches 32; a whole block per row beyond), 16-byte row accesses where the width allows, and the launcher.
+// Every row is combined in a fixed order (per-lane strided runs, then a fixed xor-shuffle tree), so results are
+// deterministic and every lane of a row ends with the same bits. tests/cuda/emulated/softmax_emu.cpp compiles all
+// but the launcher (which needs nvcc) on the CPU as it is.
 #pragma once
 #include <cstdint>
+#include <initializer_list>
 #include <type_traits>
 #include "cuda/math.cuh"
 
@@ -103,30 +105,81 @@ template <bool BLOCK, typename F> __device__ __forceinline__ void for_rows(int64
   }
 }
 
-// One lane's part of a row's online max-and-sum: four loads issued before they are folded in order.
-template <typename Acc, typename T>
-__device__ __forceinline__ MaxSum<T, Acc> lane_max_sum(const T* x, int64_t j, int64_t n, int64_t step) {
-  MaxSum<T, Acc> ms = MaxSum<T, Acc>::identity();
-  for (; j + 3 * step < n; j += 4 * step) {
-    const T a = x[j], b = x[j + step], c = x[j + 2 * step], d = x[j + 3 * step];
-    ms.push(a);
-    ms.push(b);
-    ms.push(c);
-    ms.push(d);
+// A lane's columns of a row, V at a time: with V > 1 (cols a multiple of V, rows aligned to 16 bytes) each load
+// and store is one 16-byte access. Lane `sub` of `width` takes packs sub, sub + width, ... below n / V, and sees
+// its elements in order (so the combining order is fixed). Forms with one or two inputs:
+//   lane_each(f, n, sub, width, a[, b])       f(a[j][, b[j]]) for the lane's columns j
+//   lane_map(out, f, n, sub, width, a[, b])   out[j] = f(a[j][, b[j]])
+template <typename T, int V> struct alignas(sizeof(T) * V) RowPack { T v[V]; };
+template <int V, typename T> __device__ __forceinline__ RowPack<T, V> pack_at(const T* x, int64_t k) {
+  return reinterpret_cast<const RowPack<T, V>*>(x)[k];
+}
+
+template <int V, typename T, typename F>
+__device__ __forceinline__ void lane_each(F f, int64_t n, int sub, int width, const T* a) {
+#pragma unroll 4
+  for (int64_t k = sub; k < n / V; k += width) {
+    const RowPack<T, V> pa = pack_at<V>(a, k);
+#pragma unroll
+    for (int e = 0; e < V; ++e) f(pa.v[e]);
   }
-  for (; j < n; j += step) ms.push(x[j]);
-  return ms;
+}
+template <int V, typename T, typename F>
+__device__ __forceinline__ void lane_each(F f, int64_t n, int sub, int width, const T* a, const T* b) {
+#pragma unroll 4
+  for (int64_t k = sub; k < n / V; k += width) {
+    const RowPack<T, V> pa = pack_at<V>(a, k), pb = pack_at<V>(b, k);
+#pragma unroll
+    for (int e = 0; e < V; ++e) f(pa.v[e], pb.v[e]);
+  }
+}
+template <int V, typename T, typename F>
+__device__ __forceinline__ void lane_map(T* out, F f, int64_t n, int sub, int width, const T* a) {
+#pragma unroll 4
+  for (int64_t k = sub; k < n / V; k += width) {
+    const RowPack<T, V> pa = pack_at<V>(a, k);
+    RowPack<T, V> o;
+#pragma unroll
+    for (int e = 0; e < V; ++e) o.v[e] = f(pa.v[e]);
+    reinterpret_cast<RowPack<T, V>*>(out)[k] = o;
+  }
+}
+template <int V, typename T, typename F>
+__device__ __forceinline__ void lane_map(T* out, F f, int64_t n, int sub, int width, const T* a, const T* b) {
+#pragma unroll 4
+  for (int64_t k = sub; k < n / V; k += width) {
+    const RowPack<T, V> pa = pack_at<V>(a, k), pb = pack_at<V>(b, k);
+    RowPack<T, V> o;
+#pragma unroll
+    for (int e = 0; e < V; ++e) o.v[e] = f(pa.v[e], pb.v[e]);
+    reinterpret_cast<RowPack<T, V>*>(out)[k] = o;
+  }
+}
+
+// The vector width for rows of `cols` elements of T at these addresses: 16-byte accesses when every row allows.
+template <typename T> int row_vec(int64_t cols, std::initializer_list<const void*> ptrs) {
+  constexpr int V = 16 / sizeof(T);
+  if (cols % V != 0) return 1;
+  for (const void* p : ptrs)
+    if (reinterpret_cast<uintptr_t>(p) % 16 != 0) return 1;
+  return V;
 }
 
 #ifdef __CUDACC__  // the launcher side (common.cuh's Launch); the CPU emulation has its own
-// Launches kernel(block, grid, G) for the schedule of `cols`: block is std::true_type for a block per row, else
-// std::false_type with G lanes per row; grid-stride loops inside cover any row count.
-template <typename Kernel> void launch_rows(const char* name, int64_t rows, int64_t cols, const Launch& L, Kernel kernel) {
+// Launches kernel(block, vec, grid, G) for the schedule of `cols`: block is std::true_type for a block per row,
+// else std::false_type with G lanes per row; vec is std::integral_constant<int, V>: 16-byte accesses when `vec`
+// (from row_vec) is above 1, else one element at a time. Grid-stride loops inside cover any row count.
+template <typename T, typename Kernel>
+void launch_rows(const char* name, int64_t rows, int64_t cols, int vec, const Launch& L, Kernel kernel) {
+  auto with_vec = [&](auto block, unsigned grid, int G) {
+    if (vec > 1) kernel(block, std::integral_constant<int, 16 / sizeof(T)>{}, grid, G);
+    else kernel(block, std::integral_constant<int, 1>{}, grid, G);
+  };
   if (cols <= kRowGroupCols) {
-    const int G = row_group_width(cols);
-    kernel(std::false_type{}, L.blocks(rows * G, kRowThreads), G);
+    const int G = row_group_width(cols / vec);
+    with_vec(std::false_type{}, L.blocks(rows * G, kRowThreads), G);
   } else {
-    kernel(std::true_type{}, L.blocks(rows * kRowThreads, kRowThreads), 32);
+    with_vec(std::true_type{}, L.blocks(rows * kRowThreads, kRowThreads), 32);
   }
   check_launch(name);
 }

@@ -12,41 +12,38 @@ namespace cuda {
 namespace {
 // pydl-emulate-begin: softmax  (tests/cuda/test_emulated_kernels.py compiles this section on the CPU)
 
-// BLOCK = one block per row, else groups of G lanes per row (row_softmax.cuh).
-template <typename T, bool BLOCK>
+// BLOCK = one block per row, else groups of G lanes per row; V-wide accesses (row_softmax.cuh).
+template <typename T, bool BLOCK, int V>
 __global__ void __launch_bounds__(kRowThreads) softmax_kernel(T* y, const T* x, int64_t rows, int64_t cols,
                                                               bool log, int G) {
   for_rows<BLOCK>(rows, cols, G, [&](int64_t r, int64_t n, int sub, int width) {
     const T* xr = x + r * cols;
-    T* yr = y + r * cols;
-    const MaxSum<T, T> ms = row_all<BLOCK>(lane_max_sum<T>(xr, sub, n, width), G, RowMaxSum<T, T>{});
+    MaxSum<T, T> ms = MaxSum<T, T>::identity();
+    lane_each<V>([&](T v) { ms.push(v); }, n, sub, width, xr);
+    ms = row_all<BLOCK>(ms, G, RowMaxSum<T, T>{});
     const T m = ms.m;
     if (log) {
       const T ls = d_log(ms.s);
-      for (int64_t j = sub; j < n; j += width) yr[j] = (xr[j] - m) - ls;
+      lane_map<V>(y + r * cols, [&](T v) { return (v - m) - ls; }, n, sub, width, xr);
     } else {
       const T inv = T(1) / ms.s;
-      for (int64_t j = sub; j < n; j += width) yr[j] = d_exp(xr[j] - m) * inv;
+      lane_map<V>(y + r * cols, [&](T v) { return d_exp(v - m) * inv; }, n, sub, width, xr);
     }
   });
 }
 
 // gi = g - exp(y) * sum(g) (log-softmax), or y * (g - sum(g * y)): one pass for the sum, one to write.
-template <typename T, bool BLOCK>
+template <typename T, bool BLOCK, int V>
 __global__ void __launch_bounds__(kRowThreads) softmax_backward_kernel(T* gi, const T* g, const T* y, int64_t rows,
                                                                        int64_t cols, bool log, int G) {
   for_rows<BLOCK>(rows, cols, G, [&](int64_t r, int64_t n, int sub, int width) {
     const T* gr = g + r * cols;
     const T* yr = y + r * cols;
-    T* out = gi + r * cols;
     T acc = T(0);
-    for (int64_t j = sub; j < n; j += width) acc += log ? gr[j] : gr[j] * yr[j];
+    lane_each<V>([&](T gv, T yv) { acc += log ? gv : gv * yv; }, n, sub, width, gr, yr);
     const T s = row_all<BLOCK>(acc, G, RowPlus<T>{});
-    if (log) {
-      for (int64_t j = sub; j < n; j += width) out[j] = gr[j] - d_exp(yr[j]) * s;
-    } else {
-      for (int64_t j = sub; j < n; j += width) out[j] = yr[j] * (gr[j] - s);
-    }
+    if (log) lane_map<V>(gi + r * cols, [&](T gv, T yv) { return gv - d_exp(yv) * s; }, n, sub, width, gr, yr);
+    else lane_map<V>(gi + r * cols, [&](T gv, T yv) { return yv * (gv - s); }, n, sub, width, gr, yr);
   });
 }
 
@@ -58,8 +55,10 @@ template <typename T> void softmax_typed(const Tensor& out, const Tensor& in, in
   Launch L(in);
   T* y = out.data<T>();
   const T* x = in.data<T>();
-  launch_rows(log ? "log_softmax" : "softmax", rows, cols, L, [&](auto block, unsigned grid, int G) {
-    softmax_kernel<T, decltype(block)::value><<<grid, kRowThreads, 0, L.stream>>>(y, x, rows, cols, log, G);
+  const int vec = row_vec<T>(cols, {y, x});
+  launch_rows<T>(log ? "log_softmax" : "softmax", rows, cols, vec, L, [&](auto block, auto v, unsigned grid, int G) {
+    softmax_kernel<T, decltype(block)::value, decltype(v)::value><<<grid, kRowThreads, 0, L.stream>>>(y, x, rows, cols,
+                                                                                                      log, G);
   });
 }
 
@@ -70,9 +69,12 @@ void softmax_backward_typed(const Tensor& gin, const Tensor& gout, const Tensor&
   T* gi = gin.data<T>();
   const T* g = gout.data<T>();
   const T* y = yt.data<T>();
-  launch_rows(log ? "log_softmax backward" : "softmax backward", rows, cols, L, [&](auto block, unsigned grid, int G) {
-    softmax_backward_kernel<T, decltype(block)::value><<<grid, kRowThreads, 0, L.stream>>>(gi, g, y, rows, cols, log, G);
-  });
+  const int vec = row_vec<T>(cols, {gi, g, y});
+  launch_rows<T>(log ? "log_softmax backward" : "softmax backward", rows, cols, vec, L,
+                 [&](auto block, auto v, unsigned grid, int G) {
+                   softmax_backward_kernel<T, decltype(block)::value, decltype(v)::value>
+                       <<<grid, kRowThreads, 0, L.stream>>>(gi, g, y, rows, cols, log, G);
+                 });
 }
 
 void softmax(const Tensor& out, const Tensor& in, int64_t rows, int64_t cols, bool log) {

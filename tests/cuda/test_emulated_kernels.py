@@ -69,7 +69,8 @@ def test_kernels_on_emulated_gpu(name, tmp_path):
 
 
 # ---- the row-softmax family against NumPy (float64) --------------------------------------------------------------
-WIDTHS = (1, 31, 32, 33, 1023, 1025, 4097)  # lane groups up to 1024 columns, a block per row beyond
+# lane groups up to 1024 columns, a block per row beyond; widths divisible by 4 take the 16-byte accesses
+WIDTHS = (1, 4, 31, 32, 33, 1023, 1024, 1025, 4096, 4097)
 NO_ROW = 2 ** 64 - 1
 
 

@@ -1,6 +1,6 @@
 // Row-softmax kernels of csrc/cuda/softmax_kernels.cu and the fused softmax cross-entropy of loss_kernels.cu,
 // emulated on the CPU with the launchers' schedules (a group of <= 32 lanes per row up to kRowGroupCols columns, a
-// block per row beyond; grids kept small so the grid-stride row loops run). Driven by test_emulated_kernels.py:
+// block per row beyond; 16-byte accesses when the width allows; grids kept small so the grid-stride loops run). Driven by test_emulated_kernels.py:
 //   softmax_emu OP DTYPE ROWS COLS FLAG IN OUT
 // reads OP's inputs from IN (raw arrays, one after another), writes its outputs to OUT; Python checks them
 // against NumPy in float64. OP: softmax (FLAG: log), softmax_bwd (log), xent (sparse), xent_bwd (sparse).
@@ -42,31 +42,35 @@ template <typename V> void write(const std::vector<V>& v) {
   out_file.write(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(V));
 }
 
-// The launchers' choice (launch_rows in row_softmax.cuh), with at most 3 blocks.
-template <typename F> void launch_rows(int64_t rows, int64_t cols, F kernel) {
+// The launchers' choice (launch_rows in row_softmax.cuh), with at most 3 blocks: kernel(block, vec, G) with
+// block and vec as compile-time constants.
+template <typename T, typename F> void launch_rows(int64_t rows, int64_t cols, int vec, F kernel) {
   const bool block = cols > kRowGroupCols;
-  const int G = block ? 32 : row_group_width(cols);
+  const int G = block ? 32 : row_group_width(cols / vec);
   const int64_t need = block ? rows : (rows * G + kRowThreads - 1) / kRowThreads;
   const unsigned grid = unsigned(std::max<int64_t>(1, std::min<int64_t>(need, 3)));
-  emulate(dim3(grid), dim3(kRowThreads), [&] { kernel(block, G); });
+  auto with_vec = [&](auto b) {
+    if (vec > 1) kernel(b, std::integral_constant<int, 16 / sizeof(T)>{}, G);
+    else kernel(b, std::integral_constant<int, 1>{}, G);
+  };
+  emulate(dim3(grid), dim3(kRowThreads), [&] { if (block) with_vec(std::true_type{}); else with_vec(std::false_type{}); });
 }
+#define BV decltype(b)::value, decltype(v)::value  // the launch's (block, vec) as template arguments
 
 template <typename T> void run(const std::string& op, int64_t rows, int64_t cols, bool flag) {
   const int64_t n = rows * cols;
   if (op == "softmax") {
     auto x = read<T>(n);
     std::vector<T> y(n);
-    launch_rows(rows, cols, [&](bool block, int G) {
-      if (block) emu_softmax::softmax_kernel<T, true>(y.data(), x.data(), rows, cols, flag, G);
-      else emu_softmax::softmax_kernel<T, false>(y.data(), x.data(), rows, cols, flag, G);
+    launch_rows<T>(rows, cols, row_vec<T>(cols, {y.data(), x.data()}), [&](auto b, auto v, int G) {
+      emu_softmax::softmax_kernel<T, BV>(y.data(), x.data(), rows, cols, flag, G);
     });
     write(y);
   } else if (op == "softmax_bwd") {
     auto g = read<T>(n), y = read<T>(n);
     std::vector<T> gi(n);
-    launch_rows(rows, cols, [&](bool block, int G) {
-      if (block) emu_softmax::softmax_backward_kernel<T, true>(gi.data(), g.data(), y.data(), rows, cols, flag, G);
-      else emu_softmax::softmax_backward_kernel<T, false>(gi.data(), g.data(), y.data(), rows, cols, flag, G);
+    launch_rows<T>(rows, cols, row_vec<T>(cols, {gi.data(), g.data(), y.data()}), [&](auto b, auto v, int G) {
+      emu_softmax::softmax_backward_kernel<T, BV>(gi.data(), g.data(), y.data(), rows, cols, flag, G);
     });
     write(gi);
   } else if (op == "xent") {
@@ -75,12 +79,10 @@ template <typename T> void run(const std::string& op, int64_t rows, int64_t cols
     std::vector<int64_t> idx = flag ? read<int64_t>(rows) : std::vector<int64_t>();
     std::vector<T> loss(rows), probs(n);
     std::vector<unsigned long long> bad{emu_loss::kNoRow};
-    launch_rows(rows, cols, [&](bool block, int G) {
-      using namespace emu_loss;
-      if (flag && block) xent_kernel<T, true, true>(loss.data(), probs.data(), z.data(), nullptr, idx.data(), rows, cols, bad.data(), G);
-      if (flag && !block) xent_kernel<T, true, false>(loss.data(), probs.data(), z.data(), nullptr, idx.data(), rows, cols, bad.data(), G);
-      if (!flag && block) xent_kernel<T, false, true>(loss.data(), probs.data(), z.data(), t.data(), nullptr, rows, cols, nullptr, G);
-      if (!flag && !block) xent_kernel<T, false, false>(loss.data(), probs.data(), z.data(), t.data(), nullptr, rows, cols, nullptr, G);
+    const int vec = row_vec<T>(cols, {probs.data(), z.data(), flag ? z.data() : t.data()});
+    launch_rows<T>(rows, cols, vec, [&](auto b, auto v, int G) {
+      if (flag) emu_loss::xent_kernel<T, true, BV>(loss.data(), probs.data(), z.data(), nullptr, idx.data(), rows, cols, bad.data(), G);
+      else emu_loss::xent_kernel<T, false, BV>(loss.data(), probs.data(), z.data(), t.data(), nullptr, rows, cols, nullptr, G);
     });
     write(loss);
     write(probs);
@@ -95,9 +97,8 @@ template <typename T> void run(const std::string& op, int64_t rows, int64_t cols
         emu_loss::xent_backward_sparse_kernel<T>(gz.data(), gl.data(), probs.data(), idx.data(), rows, cols);
       });
     } else {
-      launch_rows(rows, cols, [&](bool block, int G) {
-        if (block) emu_loss::xent_backward_dense_kernel<T, true>(gz.data(), gl.data(), probs.data(), t.data(), rows, cols, G);
-        else emu_loss::xent_backward_dense_kernel<T, false>(gz.data(), gl.data(), probs.data(), t.data(), rows, cols, G);
+      launch_rows<T>(rows, cols, row_vec<T>(cols, {gz.data(), probs.data(), t.data()}), [&](auto b, auto v, int G) {
+        emu_loss::xent_backward_dense_kernel<T, BV>(gz.data(), gl.data(), probs.data(), t.data(), rows, cols, G);
       });
     }
     write(gz);
