@@ -6,7 +6,7 @@ shuffles) and run against plain reference loops. It needs g++ with C++20, not nv
 The row-softmax family (softmax_kernels.cu and the fused cross-entropy of loss_kernels.cu) is checked from Python
 instead: emulated/softmax_emu.cpp runs the kernels on arrays written here and NumPy computes the float64 reference.
 
-It takes ~30 s, so it is opt-in: PYDL_EMULATE_CUDA=1 pytest tests/cuda/test_emulated_kernels.py (CI runs it)."""
+It takes ~50 s, so it is opt-in: PYDL_EMULATE_CUDA=1 pytest tests/cuda/test_emulated_kernels.py (CI runs it)."""
 import os
 import pathlib
 import shutil
