@@ -71,11 +71,12 @@ else
   step "memcheck: GEMM 128x128 tiles" 90 env PYDL_CUDA_GEMM_TILE=L $CS --tool memcheck "$PY" "$SMOKE" gemm
   step "memcheck: GEMM 128x64 tiles" 90 env PYDL_CUDA_GEMM_TILE=W $CS --tool memcheck "$PY" "$SMOKE" gemm
   step "racecheck: GEMM 128x128 tiles" 120 env PYDL_CUDA_GEMM_TILE=L $CS --tool racecheck "$PY" "$SMOKE" gemm
+  step "racecheck: softmax rows (group, block)" 90 $CS --tool racecheck "$PY" "$SMOKE" softmax
 fi
 
 QUICK=""
 if [ "$(elapsed)" -gt 420 ]; then QUICK="--quick"; fi
-step "benchmarks (pydl vs torch)" 240 "$PY" "$REPO/benchmarks/gpu/check_bench.py" --out "$OUT" $QUICK
+step "benchmarks (pydl vs torch)" 300 "$PY" "$REPO/benchmarks/gpu/check_bench.py" --out "$OUT" $QUICK
 
 # The short table: step results, then the benchmark rows.
 "$PY" - "$STEPS" "$OUT/bench.json" > "$TABLE" <<'EOF' || true

@@ -1,5 +1,6 @@
 """pydl vs PyTorch on CUDA: sgemm (no TF32), elementwise, reductions, softmax, a small MLP training step, the LeNet
-conv layers and a LeNet training epoch through the Keras API.
+conv layers, a LeNet training epoch through the Keras API, and fit steps of the book's LSTM, MLP and LeNet models
+with step plans (model_steps.py).
 
 Same shapes and dtypes on both sides, one process. Each timing is the median of several samples; a sample runs
 the op enough times to take ~10 ms and ends with a device synchronisation (so launch overhead is included, as a
@@ -20,6 +21,9 @@ import numpy as np
 
 import pydl
 import pydl.cuda
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import model_steps  # noqa: E402
 
 try:
     import torch
@@ -206,6 +210,18 @@ def bench_softmax():
     tp = timeit(lambda: pydl.log_softmax(x, axis=-1), sync_pydl)
     tt = timeit(lambda: torch.log_softmax(tx, dim=-1), sync_torch) if torch else None
     row("log_softmax (8192,1000)", 8 * 8192 * 1000 / tp / 1e9, 8 * 8192 * 1000 / tt / 1e9 if tt else None, "GB/s", True)
+    # The fused sparse cross-entropy forward (pydl also writes the probabilities backward needs, and reads the
+    # first bad label back to the host: one sync per call) against torch's cross_entropy without reduction.
+    for rows, cols in ((8192, 1000), (1024, 16384)):
+        x, tx = pair((rows, cols), 10)
+        labels = np.random.default_rng(11).integers(0, cols, rows)
+        pl = pydl.tensor(labels).to("cuda")
+        tp = timeit(lambda: pydl.nn_ops.softmax_cross_entropy(x, pl), sync_pydl)
+        tt = None
+        if torch:
+            tl = torch.from_numpy(labels).cuda()
+            tt = timeit(lambda: torch.nn.functional.cross_entropy(tx, tl, reduction="none"), sync_torch)
+        row(f"softmax xent sparse ({rows},{cols})", tp * 1e6, tt * 1e6 if tt else None, "us", False)
 
 
 # ---- a training step -----------------------------------------------------------------------------------------
@@ -381,6 +397,15 @@ def bench_lenet_epoch(n=60000, batch=128):
     row("LeNet training epoch", n / tp, n / tt if tt else None, "samples/s", True, note)
 
 
+def bench_model_steps():
+    for name, fn in model_steps.STEPS.items():
+        @guarded(name)
+        def one():
+            tp, tt, note = fn(torch)
+            row(name, tp * 1e3, tt * 1e3 if tt else None, "ms", False, note)
+        one()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=".")
@@ -405,6 +430,7 @@ def main():
     bench_mlp()
     bench_lenet_conv()
     bench_lenet_epoch()
+    bench_model_steps()
     if not args.quick:
         bench_gemm_tiles([1024, 4096])
     with open(os.path.join(args.out, "bench.json"), "w") as f:

@@ -2,7 +2,7 @@
 layouts, group/block/split reductions, every GEMM tile shape and transpose, both index_add paths), for running
 under compute-sanitizer (memcheck: out-of-bounds and misaligned accesses; racecheck: shared-memory races).
 
-    compute-sanitizer --tool memcheck --error-exitcode 9 python3 benchmarks/gpu/sanitize_smoke.py [all|gemm]
+    compute-sanitizer --tool memcheck --error-exitcode 9 python3 benchmarks/gpu/sanitize_smoke.py [all|gemm|softmax]
 """
 import sys
 
@@ -43,13 +43,34 @@ def gemm_cases(rng):
         pydl.cuda.set_tf32(previous)
 
 
+def softmax_cases(rng):
+    """Row softmax and the fused cross-entropy (dense and sparse), forward and backward, through both schedules: a
+    lane group per row (narrow) and a block per row (wide, shared memory between warps)."""
+    for dtype in ("float32", "float64"):
+        for shape in ((9, 3), (5, 700), (3, 5000), (2, 40000)):
+            m = t(rng.standard_normal(shape).astype(dtype))
+            m.requires_grad = True
+            (pydl.softmax(m, axis=-1) * 2).sum().backward()
+            (pydl.log_softmax(m, axis=-1) * 2).sum().backward()
+            labels = t(rng.integers(0, shape[1], shape[0]))
+            onehot = t(np.eye(shape[1], dtype=dtype)[rng.integers(0, shape[1], shape[0])])
+            (pydl.nn_ops.softmax_cross_entropy(m, labels).sum()
+             + pydl.nn_ops.softmax_cross_entropy(m, onehot).sum()).backward()
+            m.grad.cpu()
+
+
 def main(mode):
     rng = np.random.default_rng(0)
     pydl.manual_seed(0)
+    if mode == "softmax":
+        softmax_cases(rng)
+        pydl.cuda.synchronize()
+        return 0
     gemm_cases(rng)
     if mode == "gemm":
         pydl.cuda.synchronize()
         return 0
+    softmax_cases(rng)
     x = t(rng.standard_normal((1001, 37)).astype(np.float32))
     y = t(rng.standard_normal((37,)).astype(np.float32))
     for r in (x + y, x[::3, 1:] * 2.0, pydl.exp(x.T), pydl.maximum(x, y), x > y, pydl.where(x > 0, x, y),
@@ -58,13 +79,8 @@ def main(mode):
         r.cpu()
     for shape in ((9, 3), (5, 700), (3, 5000), (2, 40000)):
         m = t(rng.standard_normal(shape).astype(np.float32))
-        for r in (m.sum(axis=1), m.max(axis=0), m.argmax(axis=1), m.argmin(), m.sum(),
-                  pydl.softmax(m, axis=-1), pydl.log_softmax(m, axis=0)):
+        for r in (m.sum(axis=1), m.max(axis=0), m.argmax(axis=1), m.argmin(), m.sum(), pydl.log_softmax(m, axis=0)):
             r.cpu()
-        m.requires_grad = True
-        (pydl.softmax(m, axis=-1) * 2).sum().backward()
-        (pydl.log_softmax(m, axis=-1) * 2).sum().backward()
-        m.grad.cpu()
     table = t(rng.standard_normal((50, 24)).astype(np.float32))
     table.requires_grad = True
     loss = (pydl.ops.take(table, rng.integers(0, 50, 3), axis=0).sum()

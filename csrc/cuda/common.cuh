@@ -316,7 +316,8 @@ void launch_map(const char* what, F f, const Tensor& out, const Tensor& a, const
 void register_elementwise(KernelTable& t);  // fill, copy, where
 void register_unary(KernelTable& t);        // unary, unary_backward
 void register_binary(KernelTable& t);
-void register_reduce(KernelTable& t);       // reduce, softmax, softmax_backward
+void register_reduce(KernelTable& t);       // reduce
+void register_softmax(KernelTable& t);      // softmax, softmax_backward (softmax_kernels.cu)
 void register_gemm(KernelTable& t);
 void register_index(KernelTable& t);        // index_select, index_add, gather, scatter_add
 void register_random(KernelTable& t);

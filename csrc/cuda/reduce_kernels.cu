@@ -1,5 +1,5 @@
-// CUDA row reductions over a contiguous (rows, cols) matrix (sum, max, min, argmax, argmin) and row-wise softmax /
-// log-softmax with their backward. Results are deterministic: every row is combined in a fixed order (per-lane
+// CUDA row reductions over a contiguous (rows, cols) matrix (sum, max, min, argmax, argmin); softmax is in
+// softmax_kernels.cu. Results are deterministic: every row is combined in a fixed order (per-lane
 // strided runs, then a fixed shuffle tree), and the grid shape depends only on (rows, cols), never on timing.
 // Short rows get a group of 1-32 lanes each; long rows a block (or several, split into fixed chunks whose
 // partial results a second pass combines in order).
@@ -19,14 +19,10 @@ constexpr int64_t kGroupCols = 1024;  // rows up to this long are reduced by a g
 constexpr int64_t kChunk = 8192;      // columns one block reduces when a long row is split across blocks
 constexpr int64_t kNoIndex = std::numeric_limits<int64_t>::max();
 
-// Shuffles for any element type (bool and uint8 travel as int).
+// A shuffle for any element type (bool and uint8 travel as int).
 template <typename T> __device__ __forceinline__ T shfl_down(T v, int off, int width) {
   if constexpr (sizeof(T) < 4) return static_cast<T>(__shfl_down_sync(0xffffffffu, static_cast<int>(v), off, width));
   else return __shfl_down_sync(0xffffffffu, v, off, width);
-}
-template <typename T> __device__ __forceinline__ T shfl_xor(T v, int off, int width) {
-  if constexpr (sizeof(T) < 4) return static_cast<T>(__shfl_xor_sync(0xffffffffu, static_cast<int>(v), off, width));
-  else return __shfl_xor_sync(0xffffffffu, v, off, width);
 }
 
 int group_width(int64_t cols) {
@@ -145,116 +141,6 @@ __global__ void __launch_bounds__(kThreads) reduce_blocks(Src src, Sink<R> sink,
   }
 }
 
-// ---- softmax. Three passes over a row (max, sum of exponentials, write), same formulas as the CPU.
-template <typename T> struct MaxNaN {
-  __device__ T operator()(T a, T b) const { return (d_isnan(a) || a > b) ? a : b; }
-};
-template <typename T> struct Plus {
-  __device__ T operator()(T a, T b) const { return a + b; }
-};
-
-// All-reduce within a group of G lanes: every lane ends with the same value (xor butterfly: same pairs everywhere).
-template <typename T, typename F> __device__ __forceinline__ T group_all(T v, int G, F f) {
-  for (int off = G / 2; off > 0; off >>= 1) v = f(v, shfl_xor(v, off, G));
-  return v;
-}
-// All-reduce over the block: warps reduce, then every thread combines the warp results in the same order.
-template <typename T, typename F> __device__ __forceinline__ T block_all(T v, T* smem, F f) {
-  v = group_all(v, 32, f);
-  if (threadIdx.x % 32 == 0) smem[threadIdx.x / 32] = v;
-  __syncthreads();
-  T r = smem[0];
-  for (int w = 1; w < kWarps; ++w) r = f(r, smem[w]);
-  __syncthreads();  // smem is reused by the next reduction
-  return r;
-}
-
-// Row reduction helper shared by the group and block forms: lane `sub` of `width` lanes.
-template <typename T> struct RowCtx {
-  int sub, width;
-  template <typename F, typename Load> __device__ T fold(T init, int64_t cols, F f, Load ld) const {
-    T acc = init;
-    for (int64_t j = sub; j < cols; j += width) acc = f(acc, ld(j));
-    return acc;
-  }
-};
-
-template <typename T, bool BLOCK>
-__device__ __forceinline__ void softmax_row(T* y, const T* x, int64_t cols, bool log, RowCtx<T> ctx, int G, T* smem) {
-  auto reduce = [&](T v, auto f) {
-    if constexpr (BLOCK) return block_all(v, smem, f);
-    else return group_all(v, G, f);
-  };
-  T m = reduce(ctx.fold(x[0], cols, MaxNaN<T>{}, [&](int64_t j) { return x[j]; }), MaxNaN<T>{});
-  if (isinf(m) && m < T(0)) m = T(0);  // an all -inf row: avoid (-inf) - (-inf)
-  T s = reduce(ctx.fold(T(0), cols, Plus<T>{}, [&](int64_t j) { return d_exp(x[j] - m); }), Plus<T>{});
-  if (log) {
-    const T ls = d_log(s);
-    for (int64_t j = ctx.sub; j < cols; j += ctx.width) y[j] = (x[j] - m) - ls;
-  } else {
-    const T inv = T(1) / s;
-    for (int64_t j = ctx.sub; j < cols; j += ctx.width) y[j] = d_exp(x[j] - m) * inv;
-  }
-}
-
-template <typename T, bool BLOCK>
-__device__ __forceinline__ void softmax_backward_row(T* gi, const T* g, const T* y, int64_t cols, bool log,
-                                                     RowCtx<T> ctx, int G, T* smem) {
-  auto reduce = [&](T v) {
-    if constexpr (BLOCK) return block_all(v, smem, Plus<T>{});
-    else return group_all(v, G, Plus<T>{});
-  };
-  if (log) {
-    const T s = reduce(ctx.fold(T(0), cols, Plus<T>{}, [&](int64_t j) { return g[j]; }));
-    for (int64_t j = ctx.sub; j < cols; j += ctx.width) gi[j] = g[j] - d_exp(y[j]) * s;
-  } else {
-    const T s = reduce(ctx.fold(T(0), cols, Plus<T>{}, [&](int64_t j) { return g[j] * y[j]; }));
-    for (int64_t j = ctx.sub; j < cols; j += ctx.width) gi[j] = y[j] * (g[j] - s);
-  }
-}
-
-// Softmax kernels: BLOCK = one block per row, else groups of G lanes per row (warps step over rows together).
-template <typename T, bool BLOCK>
-__global__ void __launch_bounds__(kThreads) softmax_kernel(T* y, const T* x, int64_t rows, int64_t cols, bool log, int G) {
-  __shared__ T smem[kWarps];
-  if (BLOCK) {
-    for (int64_t r = blockIdx.x; r < rows; r += gridDim.x)
-      softmax_row<T, true>(y + r * cols, x + r * cols, cols, log, RowCtx<T>{static_cast<int>(threadIdx.x), kThreads}, 32, smem);
-    return;
-  }
-  const int per_warp = 32 / G;
-  const int64_t warp = (static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x) / 32;
-  const int64_t warps = static_cast<int64_t>(gridDim.x) * blockDim.x / 32;
-  for (int64_t base = warp * per_warp; base < rows; base += warps * per_warp) {
-    // Lanes past the last row read the last row (so every shuffle has all its lanes) with cols = 0: no writes.
-    const int64_t r0 = base + (threadIdx.x % 32) / G;
-    const int64_t r = r0 < rows ? r0 : rows - 1;
-    softmax_row<T, false>(y + r * cols, x + r * cols, r0 < rows ? cols : 0, log,
-                          RowCtx<T>{static_cast<int>(threadIdx.x % G), G}, G, smem);
-  }
-}
-
-template <typename T, bool BLOCK>
-__global__ void __launch_bounds__(kThreads) softmax_backward_kernel(T* gi, const T* g, const T* y, int64_t rows,
-                                                                    int64_t cols, bool log, int G) {
-  __shared__ T smem[kWarps];
-  if (BLOCK) {
-    for (int64_t r = blockIdx.x; r < rows; r += gridDim.x)
-      softmax_backward_row<T, true>(gi + r * cols, g + r * cols, y + r * cols, cols, log,
-                                    RowCtx<T>{static_cast<int>(threadIdx.x), kThreads}, 32, smem);
-    return;
-  }
-  const int per_warp = 32 / G;
-  const int64_t warp = (static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x) / 32;
-  const int64_t warps = static_cast<int64_t>(gridDim.x) * blockDim.x / 32;
-  for (int64_t base = warp * per_warp; base < rows; base += warps * per_warp) {
-    const int64_t r0 = base + (threadIdx.x % 32) / G;
-    const int64_t r = r0 < rows ? r0 : rows - 1;
-    softmax_backward_row<T, false>(gi + r * cols, g + r * cols, y + r * cols,
-                                   r0 < rows ? cols : 0, log, RowCtx<T>{static_cast<int>(threadIdx.x % G), G}, G, smem);
-  }
-}
-
 // pydl-emulate-end: reduce
 
 // ============================================================================================ launchers
@@ -313,53 +199,10 @@ void reduce(const Tensor& out, const Tensor& in, ReduceOp op, int64_t rows, int6
   });
 }
 
-template <typename T> void softmax_typed(const Tensor& out, const Tensor& in, int64_t rows, int64_t cols, bool log) {
-  Launch L(in);
-  const char* name = log ? "log_softmax" : "softmax";
-  if (cols <= kGroupCols) {
-    const int G = group_width(cols);
-    softmax_kernel<T, false><<<L.blocks(rows * G, kThreads), kThreads, 0, L.stream>>>(out.data<T>(), in.data<T>(), rows,
-                                                                                      cols, log, G);
-  } else {
-    softmax_kernel<T, true><<<L.blocks(rows * kThreads, kThreads), kThreads, 0, L.stream>>>(out.data<T>(), in.data<T>(),
-                                                                                            rows, cols, log, 32);
-  }
-  check_launch(name);
-}
-
-template <typename T>
-void softmax_backward_typed(const Tensor& gin, const Tensor& gout, const Tensor& y, int64_t rows, int64_t cols, bool log) {
-  Launch L(y);
-  const char* name = log ? "log_softmax backward" : "softmax backward";
-  if (cols <= kGroupCols) {
-    const int G = group_width(cols);
-    softmax_backward_kernel<T, false><<<L.blocks(rows * G, kThreads), kThreads, 0, L.stream>>>(
-        gin.data<T>(), gout.data<T>(), y.data<T>(), rows, cols, log, G);
-  } else {
-    softmax_backward_kernel<T, true><<<L.blocks(rows * kThreads, kThreads), kThreads, 0, L.stream>>>(
-        gin.data<T>(), gout.data<T>(), y.data<T>(), rows, cols, log, 32);
-  }
-  check_launch(name);
-}
-
-void softmax(const Tensor& out, const Tensor& in, int64_t rows, int64_t cols, bool log) {
-  if (rows == 0 || cols == 0) return;
-  if (in.dtype() == DType::Float64) softmax_typed<double>(out, in, rows, cols, log);
-  else softmax_typed<float>(out, in, rows, cols, log);
-}
-
-void softmax_backward(const Tensor& gin, const Tensor& gout, const Tensor& y, int64_t rows, int64_t cols, bool log) {
-  if (rows == 0 || cols == 0) return;
-  if (y.dtype() == DType::Float64) softmax_backward_typed<double>(gin, gout, y, rows, cols, log);
-  else softmax_backward_typed<float>(gin, gout, y, rows, cols, log);
-}
-
 }  // namespace
 
 void register_reduce(KernelTable& t) {
   t.reduce = reduce;
-  t.softmax = softmax;
-  t.softmax_backward = softmax_backward;
 }
 
 }  // namespace cuda

@@ -21,6 +21,7 @@ void register_kernels(KernelTable& t) {
   register_pool(t);
   register_optim(t);
   register_loss(t);
+  register_softmax(t);
   register_dropout(t);
   register_embedding(t);
   register_recurrent(t);  // gate kernels; the per-step GEMMs use register_gemm's kernel
