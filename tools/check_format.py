@@ -26,6 +26,7 @@ CONFORMING = [
     "csrc/core/dims.h",
     "csrc/core/random_draw.h",
     "csrc/core/rng.cpp",
+    "csrc/core/small_blocks.h",
     "csrc/core/storage.h",
     "csrc/core/thread_pool.cpp",
     "csrc/core/thread_pool.h",

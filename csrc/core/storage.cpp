@@ -7,15 +7,16 @@
 #include "core/cuda_runtime.h"
 #include "core/dispatch.h"
 #include "core/errors.h"
+#include "core/small_blocks.h"
 
 namespace pydl {
 namespace {
 
-// Small blocks come from malloc. Larger blocks are cached after free and reused: a fresh multi-megabyte block costs
-// a page fault per 4 KiB on first touch, which for an elementwise op on 16M floats is most of the time spent; and
-// glibc hands a freed block of a few hundred KiB back to the system when it lies at the top of the heap, so a
-// training step that frees and allocates one every batch (a batch of 128 MNIST images, a Dense gradient) faults
-// its pages in again each time.
+// Small blocks come from a per-thread cache (small_blocks.h). Larger blocks are cached after free and reused: a
+// fresh multi-megabyte block costs a page fault per 4 KiB on first touch, which for an elementwise op on 16M floats
+// is most of the time spent; and glibc hands a freed block of a few hundred KiB back to the system when it lies at
+// the top of the heap, so a training step that frees and allocates one every batch (a batch of 128 MNIST images, a
+// Dense gradient) faults its pages in again each time. The size given back on free picks the cache (no lookup).
 class CpuAllocator final : public Allocator {
  public:
   // A fork while another thread holds mu_ would leave the child's copy locked forever: the fork waits until no
@@ -25,11 +26,7 @@ class CpuAllocator final : public Allocator {
     pthread_atfork([] { self->mu_.lock(); }, [] { self->mu_.unlock(); }, [] { self->mu_.unlock(); });
   }
   void* allocate(size_t nbytes) override {
-    if (nbytes < kMid) {
-      void* p = std::aligned_alloc(64, nbytes == 0 ? 64 : (nbytes + 63) / 64 * 64);
-      if (!p) throw std::bad_alloc();
-      return p;
-    }
+    if (nbytes < kMid) return small_block_take(nbytes);
     const size_t size = bucket(nbytes);
     {
       std::lock_guard<std::mutex> lk(mu_);
@@ -38,7 +35,6 @@ class CpuAllocator final : public Allocator {
         void* p = it->second;
         free_.erase(it);
         cached_ -= size;
-        large_[p] = size;
         return p;
       }
     }
@@ -50,24 +46,16 @@ class CpuAllocator final : public Allocator {
       if (!p) throw std::bad_alloc();
     }
     if (size >= kLarge) madvise(p, size, MADV_HUGEPAGE);  // fewer faults and TLB misses; a hint the kernel may ignore
-    std::lock_guard<std::mutex> lk(mu_);
-    large_[p] = size;
     return p;
   }
-  void deallocate(void* p) override {
+  void deallocate(void* p, size_t nbytes) override {
+    if (nbytes < kMid) return small_block_give(p, nbytes);
+    const size_t size = bucket(nbytes);
     {
       std::lock_guard<std::mutex> lk(mu_);
-      auto it = large_.find(p);
-      if (it != large_.end()) {
-        const size_t size = it->second;
-        large_.erase(it);
-        free_.emplace(size, p);
-        cached_ += size;
-        if (cached_ <= kCacheLimit) return;
-      } else {
-        std::free(p);
-        return;
-      }
+      free_.emplace(size, p);
+      cached_ += size;
+      if (cached_ <= kCacheLimit) return;
     }
     trim(kCacheLimit / 2);
   }
@@ -96,7 +84,6 @@ class CpuAllocator final : public Allocator {
   }
   std::mutex mu_;
   std::multimap<size_t, void*> free_;
-  std::map<void*, size_t> large_;
   size_t cached_ = 0;
 };
 
@@ -145,7 +132,7 @@ std::shared_ptr<Storage> Storage::wrap(void* data, size_t nbytes, Device device,
 }
 
 Storage::~Storage() {
-  if (allocator_) allocator_->deallocate(data_);
+  if (allocator_) allocator_->deallocate(data_, nbytes_);
   else if (release_) release_();
 }
 

@@ -12,7 +12,7 @@ namespace pydl {
 struct Allocator {
   virtual ~Allocator() = default;
   virtual void* allocate(size_t nbytes) = 0;
-  virtual void deallocate(void* p) = 0;
+  virtual void deallocate(void* p, size_t nbytes) = 0;  // nbytes: as given to allocate
 };
 void register_allocator(DeviceType t, Allocator* a);
 Allocator* allocator_for(Device d);  // throws DeviceError when the device type has none

@@ -50,7 +50,7 @@ class CachingAllocator final : public Allocator {
     return p;
   }
 
-  void deallocate(void* p) override {
+  void deallocate(void* p, size_t /*nbytes*/) override {
     if (!p) return;
     std::lock_guard<std::mutex> lk(mu_);
     auto it = live_.find(p);
@@ -104,8 +104,9 @@ Allocator& allocator() { return caching_allocator(); }
 Workspace::Workspace(size_t nbytes, int device) {
   DeviceGuard g(device);
   ptr_ = caching_allocator().allocate(nbytes);
+  nbytes_ = nbytes;
 }
-Workspace::~Workspace() { caching_allocator().deallocate(ptr_); }
+Workspace::~Workspace() { caching_allocator().deallocate(ptr_, nbytes_); }
 
 }  // namespace cuda
 }  // namespace pydl

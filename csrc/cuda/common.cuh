@@ -50,6 +50,7 @@ class Workspace {
   template <typename T> T* as() const { return static_cast<T*>(ptr_); }
  private:
   void* ptr_ = nullptr;
+  size_t nbytes_ = 0;
 };
 
 // A launcher's context: the device made current, its stream, and its multiprocessor count.
