@@ -29,11 +29,18 @@ std::vector<double> train_steps(const Plan& plan, const TrainSteps& s, int64_t f
   std::vector<double> out;
   Tensors batch(s.data.size());
   for (int64_t k = 0; k < count; ++k) {
-    Tensor idx = Tensor::empty({s.batch_size}, DType::Int64);
-    std::memcpy(idx.data<int64_t>(), s.order.data() + (first + k) * s.batch_size, s.batch_size * sizeof(int64_t));
-    for (size_t a = 0; a < s.data.size(); ++a)
-      batch[a] =
-          ops::index_select(s.data[a], 0, s.data[a].device().is_cpu() ? idx : ops::to_device(idx, s.data[a].device()));
+    const int64_t* rows = s.order.data() + (first + k) * s.batch_size;
+    bool consecutive = true;  // unshuffled: the batch is a view of the arrays' rows, as NumPy slicing gives
+    for (int64_t i = 1; i < s.batch_size && consecutive; ++i) consecutive = rows[i] == rows[0] + i;
+    if (consecutive) {
+      for (size_t a = 0; a < s.data.size(); ++a) batch[a] = ops::narrow(s.data[a], 0, rows[0], s.batch_size);
+    } else {
+      Tensor idx = Tensor::empty({s.batch_size}, DType::Int64);
+      std::memcpy(idx.data<int64_t>(), rows, s.batch_size * sizeof(int64_t));
+      for (size_t a = 0; a < s.data.size(); ++a)
+        batch[a] = ops::index_select(s.data[a], 0,
+                                     s.data[a].device().is_cpu() ? idx : ops::to_device(idx, s.data[a].device()));
+    }
     for (const Tensor& t : plan.run(batch)) out.push_back(scalar_value(t));
     ops::optim_update_all(s.rules[k], s.params, nullptr, s.slots, /*clear_grad=*/true);
   }

@@ -139,12 +139,14 @@ inline void softmax_rows_f32(float* y, const float* x, int64_t rows, int64_t col
     }
     float s = 0.f;
     for (int l = 0; l < W; ++l) s += acc[l];
-    for (; j < cols; ++j) {
+    if (j < cols) {  // the tail in one padded vector (rows narrower than a vector, such as 10 classes, are all tail)
       float tmp[W] = {};
-      tmp[0] = xr[j] - m;
-      const float e = VF::exp(VF::load(tmp))[0];
-      s += e;
-      if (!log) yr[j] = e;
+      for (int64_t l = j; l < cols; ++l) tmp[l - j] = xr[l] - m;
+      VF::store(tmp, VF::exp(VF::load(tmp)));
+      for (int64_t l = j; l < cols; ++l) {
+        s += tmp[l - j];
+        if (!log) yr[l] = tmp[l - j];
+      }
     }
     if (log) {
       float t[W] = {};
