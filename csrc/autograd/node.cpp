@@ -36,9 +36,11 @@ std::vector<Tensor> AccumulateGrad::apply(const Tensor& g) {
   Tensor current = leaf.grad();
   if (!current.defined()) {
     // Take the incoming gradient as it is when nothing else can see it (the engine's reference is its only one, it
-    // owns its whole buffer and is not part of a graph), as PyTorch does: a step then copies no parameter gradient.
-    const bool sole = g.impl_ptr().use_count() == 1 && g.storage().use_count() == 1 && g.offset() == 0 &&
-                      g.is_contiguous() && !g.requires_grad() && g.grad_fn() == nullptr && g.dtype() == leaf.dtype();
+    // owns its whole buffer, which pydl allocated, and is not part of a graph), as PyTorch does: a step then copies
+    // no parameter gradient.
+    const bool sole = g.impl_ptr().use_count() == 1 && g.storage().use_count() == 1 && g.storage()->owned() &&
+                      !g.storage()->read_only() && g.offset() == 0 && g.is_contiguous() && !g.requires_grad() &&
+                      g.grad_fn() == nullptr && g.dtype() == leaf.dtype();
     leaf.set_grad(sole ? g : ops::clone(g.dtype() == leaf.dtype() ? g : ops::cast(g, leaf.dtype())));
   } else {
     ops::add_(current, g);  // in place, like PyTorch

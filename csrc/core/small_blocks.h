@@ -8,6 +8,15 @@
 #include <cstdlib>
 #include <new>
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)  // clang's spelling of GCC's __SANITIZE_ADDRESS__
+#define PYDL_HAS_ASAN 1
+#endif
+#endif
+#ifndef PYDL_HAS_ASAN
+#define PYDL_HAS_ASAN 0
+#endif
+
 namespace pydl {
 
 class SmallBlocks {
@@ -38,7 +47,7 @@ class SmallBlocks {
   }
 
   static bool& dead() {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(__SANITIZE_ADDRESS__) || PYDL_HAS_ASAN
     static thread_local bool d = true;  // under ASan every block is really freed, so a use after free is reported
 #else
     static thread_local bool d = false;

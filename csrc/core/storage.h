@@ -39,6 +39,8 @@ class Storage {
   void bump_version() { version_.fetch_add(1, std::memory_order_relaxed); }
   // Borrowed memory the owner does not let us write (a read-only NumPy array, an mmap, a bytes object).
   bool read_only() const { return read_only_; }
+  // Memory from a pydl allocator (not borrowed from NumPy, DLPack or a file).
+  bool owned() const { return allocator_ != nullptr; }
   void set_read_only(bool r) { read_only_ = r; }
 
  private:

@@ -6,6 +6,8 @@ from ..utils.registry import register
 from .base import Layer
 
 _MERGE_MODES = ("concat", "sum", "mul", "ave", None)
+_CALLABLE_ATTRS = ("kernel_constraint", "recurrent_constraint", "bias_constraint", "kernel_regularizer",
+                   "recurrent_regularizer", "bias_regularizer")
 
 
 @register("layer")
@@ -26,6 +28,10 @@ class Bidirectional(Layer):
             config["go_backwards"] = not layer.go_backwards
             config["name"] = "backward_" + layer.name
             backward_layer = type(layer).from_config(config)
+            # a plain function (a lambda constraint or regularizer) has no config: hand the same one over
+            for attr in _CALLABLE_ATTRS:
+                if getattr(backward_layer, attr, None) is None and getattr(layer, attr, None) is not None:
+                    setattr(backward_layer, attr, getattr(layer, attr))
         self.backward_layer = backward_layer
         layer.name = "forward_" + layer.name if not layer.name.startswith("forward_") else layer.name
         self.return_sequences, self.return_state = layer.return_sequences, layer.return_state

@@ -36,11 +36,14 @@ def write_safetensors(arrays):
     """The safetensors bytes of {name: ndarray}: little-endian C-order data, widest items first so that every
     tensor is aligned (the header is padded with spaces to a multiple of 8 bytes, as the format allows)."""
     specs, chunks, offset = {}, [], 0
+    for key in arrays:  # before sorting: mixed key types would fail there with a bare TypeError
+        if not isinstance(key, str):
+            raise TypeError(f"safetensors: tensor names must be strings, got {key!r}")
+        if key == "__metadata__":
+            raise ValueError("safetensors: '__metadata__' is the format's reserved key, not a tensor name")
     items = sorted(arrays.items(), key=lambda kv: (-np.asarray(kv[1]).dtype.itemsize, kv[0]))
     for key, a in items:
         a = np.asarray(a)
-        if not isinstance(key, str):
-            raise TypeError(f"safetensors: tensor names must be strings, got {key!r}")
         name = _ST_NAMES.get(a.dtype.newbyteorder("<") if a.dtype.byteorder == ">" else a.dtype)
         if name is None:
             raise ValueError(f"safetensors: tensor {key!r} has dtype {a.dtype}, which the format cannot hold (only "

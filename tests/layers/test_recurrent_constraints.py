@@ -101,3 +101,10 @@ def test_unknown_constraint_fails_when_the_layer_is_made(make):
         make.from_config(dict(make(2).get_config(), kernel_constraint={"class_name": "Bogus", "config": {}}))
     with pytest.raises(TypeError, match="cannot interpret 3 as a constraint"):
         make(2, bias_constraint=3)
+
+
+def test_bidirectional_backward_copy_keeps_a_plain_function_constraint():
+    # a lambda has no config, so the backward copy (made from the forward layer's config) takes the same function
+    clip = lambda w: pydl.ops.clip(w, 0.0, 0.05)  # noqa: E731
+    bi = Bidirectional(LSTM(3, kernel_constraint=clip))
+    assert bi.forward_layer.kernel_constraint is clip and bi.backward_layer.kernel_constraint is clip

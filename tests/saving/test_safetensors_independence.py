@@ -16,7 +16,8 @@ from pydl.models import Sequential, load_model
 from pydl.saving import CorruptFileError
 from pydl.saving.containers import read_safetensors, write_safetensors
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# the child imports the pydl this process imported (installed, or a built source tree), never an unbuilt checkout
+PYDL_HOME = os.path.dirname(os.path.dirname(os.path.abspath(pydl.__file__)))
 
 # argv: out path to save to, then paths to load; prints the loaded models' predictions as JSON
 SCRIPT = """
@@ -48,9 +49,9 @@ X = np.linspace(-1, 1, 6, dtype="float32").reshape(2, 3)
 
 
 def _blocked(out, *load):
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([ROOT] + sys.path))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([PYDL_HOME] + sys.path))
     r = subprocess.run([sys.executable, "-c", SCRIPT, str(out)] + [str(p) for p in load], env=env,
-                       capture_output=True, text=True, timeout=120, cwd=ROOT)
+                       capture_output=True, text=True, timeout=120, cwd=os.path.dirname(str(out)))
     assert r.returncode == 0, r.stderr[-2000:]
     return [np.array(p, dtype="float32") for p in json.loads(r.stdout.strip().splitlines()[-1])]
 
@@ -123,6 +124,13 @@ def test_the_package_reads_pydls_bytes():
 def test_writer_refuses_dtypes_outside_the_format(bad, message):
     with pytest.raises(ValueError, match=rf"safetensors: tensor 'w' {message}"):
         write_safetensors({"w": bad})
+
+
+def test_writer_refuses_names_the_format_cannot_hold():
+    with pytest.raises(ValueError, match="'__metadata__' is the format's reserved key"):
+        write_safetensors({"__metadata__": np.zeros(2, "f4")})
+    with pytest.raises(TypeError, match="tensor names must be strings, got 3"):
+        write_safetensors({"w": np.zeros(2, "f4"), 3: np.zeros(2, "f4")})
 
 
 def test_reader_bounds_a_hostile_header():

@@ -131,6 +131,8 @@ def test_draw_detections_hides_boxes_below_the_score_threshold():
     assert len(plots.draw_detections(image, boxes, labels, scores, score_threshold=0.95).axes[0].patches) == 0
     at = plots.draw_detections(image, boxes, labels, [np.array([0.5, 0.25])], score_threshold=0.5)
     assert [t.get_text() for t in at.axes[0].texts] == ["0 0.50"]     # a score equal to the threshold is shown
+    nan = plots.draw_detections(image, boxes, labels, [np.array([np.nan, 0.9])], score_threshold=0.0)
+    assert len(nan.axes[0].patches) == 1                                 # a NaN score is never shown
     # true boxes are always drawn; without scores nothing is filtered
     fig = plots.draw_detections(image, boxes, labels, scores, true_boxes=boxes)
     assert len(fig.axes[0].patches) == 3 and len(_predicted_boxes(fig)) == 1

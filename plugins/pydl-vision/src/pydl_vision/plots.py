@@ -156,7 +156,7 @@ def draw_detections(images, boxes, labels=None, scores=None, true_boxes=None, cl
                 ax.add_patch(Rectangle((x1 - 0.5, y1 - 0.5), x2 - x1, y2 - y1, fill=False, edgecolor="white",
                                        linestyle="--", linewidth=1))
         for j, (x1, y1, x2, y2) in enumerate(np.asarray(boxes[i]).reshape(-1, 4)):
-            if scores is not None and float(scores[i][j]) < threshold:
+            if scores is not None and not float(scores[i][j]) >= threshold:  # NaN scores are not shown either
                 continue
             c = int(labels[i][j]) if labels is not None else 0
             colour = _COLOURS[c % len(_COLOURS)]
