@@ -17,20 +17,26 @@ void backward(const Tensor& root, const Tensor& grad, bool retain_graph) {
   std::shared_ptr<Node> start = root.grad_fn();
   if (!start) start = std::make_shared<AccumulateGrad>(std::weak_ptr<TensorImpl>(root.impl_ptr()));
 
-  // Number the nodes reachable from the start once (one hash lookup per edge); counts and pending gradients then
-  // live in vectors indexed by that number.
+  // Number the nodes reachable from the start once (one hash lookup per edge) and keep each edge's child number
+  // (edges[edge_start[k] + i] for input i of node k, -1 where it has none); counts and pending gradients then live
+  // in vectors indexed by that number.
   std::unordered_map<Node*, int> index{{start.get(), 0}};
   std::vector<Node*> nodes{start.get()};
-  std::vector<int> deps(1, 0);
+  std::vector<int> deps(1, 0), edges, edge_start;
   for (size_t k = 0; k < nodes.size(); ++k) {
+    edge_start.push_back(static_cast<int>(edges.size()));
     for (auto& e : nodes[k]->next) {
-      if (!e) continue;
+      if (!e) {
+        edges.push_back(-1);
+        continue;
+      }
       auto [it, fresh] = index.emplace(e.get(), static_cast<int>(nodes.size()));
       if (fresh) {
         nodes.push_back(e.get());
         deps.push_back(0);
       }
       ++deps[it->second];
+      edges.push_back(it->second);
     }
   }
   std::vector<Tensor> grads(nodes.size());
@@ -46,9 +52,8 @@ void backward(const Tensor& root, const Tensor& grad, bool retain_graph) {
     g = Tensor();
     if (!retain_graph) n->release();
     for (size_t i = 0; i < n->next.size(); ++i) {
-      Node* child = n->next[i].get();
-      if (!child) continue;
-      const int c = index.find(child)->second;
+      const int c = edges[edge_start[k] + i];
+      if (c < 0) continue;
       if (i < outs.size() && outs[i].defined()) {
         if (!grads[c].defined())
           grads[c] = std::move(outs[i]);
