@@ -33,9 +33,7 @@ class SmallBlocks {
   void* take(size_t nbytes) {
     const size_t c = size_class(nbytes);
     if (c < kClasses && count_[c] > 0) return blocks_[c][--count_[c]];
-    void* p = std::aligned_alloc(64, c < kClasses ? kMin << c : round_up(nbytes));
-    if (!p) throw std::bad_alloc();
-    return p;
+    return fresh(c < kClasses ? kMin << c : nbytes);
   }
   void give(void* p, size_t nbytes) {
     const size_t c = size_class(nbytes);
@@ -44,6 +42,13 @@ class SmallBlocks {
       return;
     }
     std::free(p);
+  }
+
+  // A new 64-byte-aligned block of at least nbytes (aligned_alloc wants a multiple of the alignment, and 0 is none).
+  static void* fresh(size_t nbytes) {
+    void* p = std::aligned_alloc(64, nbytes == 0 ? 64 : (nbytes + 63) / 64 * 64);
+    if (!p) throw std::bad_alloc();
+    return p;
   }
 
   static bool& dead() {
@@ -61,7 +66,6 @@ class SmallBlocks {
     while ((kMin << c) < nbytes && c < kClasses) ++c;
     return c;
   }
-  static size_t round_up(size_t n) { return (n + 63) / 64 * 64; }
   void* blocks_[kClasses][kPerClass];
   int count_[kClasses] = {};
 };
@@ -73,12 +77,7 @@ inline SmallBlocks& small_cache() {
 
 // Through the calling thread's cache; once that is destroyed (thread teardown), plain aligned_alloc/free.
 inline void* small_block_take(size_t nbytes) {
-  if (SmallBlocks::dead()) {
-    void* p = std::aligned_alloc(64, (nbytes + 63) / 64 * 64 + (nbytes == 0 ? 64 : 0));
-    if (!p) throw std::bad_alloc();
-    return p;
-  }
-  return small_cache().take(nbytes);
+  return SmallBlocks::dead() ? SmallBlocks::fresh(nbytes) : small_cache().take(nbytes);
 }
 inline void small_block_give(void* p, size_t nbytes) {
   if (SmallBlocks::dead()) return std::free(p);
