@@ -7,6 +7,7 @@
 #include <limits>
 #include "cuda/common.cuh"
 #include "cuda/math.cuh"
+#include "cuda/row_softmax.cuh"  // row_group_width: the same lane groups as the softmax rows
 
 namespace pydl {
 namespace cuda {
@@ -23,12 +24,6 @@ constexpr int64_t kNoIndex = std::numeric_limits<int64_t>::max();
 template <typename T> __device__ __forceinline__ T shfl_down(T v, int off, int width) {
   if constexpr (sizeof(T) < 4) return static_cast<T>(__shfl_down_sync(0xffffffffu, static_cast<int>(v), off, width));
   else return __shfl_down_sync(0xffffffffu, v, off, width);
-}
-
-int group_width(int64_t cols) {
-  int g = 1;
-  while (g < 32 && g < cols) g <<= 1;
-  return g;
 }
 
 // ============================================================================================ kernels
@@ -151,7 +146,7 @@ void reduce_rows(const char* name, const Tensor& out, const Tensor& in, int64_t 
   Launch L(in);
   const In* x = in.data<In>();
   if (cols <= kGroupCols) {
-    const int G = group_width(cols);
+    const int G = row_group_width(cols);
     Sink<R> sink{out.raw_data(), nullptr, 1, index};
     reduce_groups<R><<<L.blocks(rows * G, kThreads), kThreads, 0, L.stream>>>(ElemSource<In, R>{x, cols}, sink, rows, cols, G);
     check_launch(name);
@@ -171,7 +166,7 @@ void reduce_rows(const char* name, const Tensor& out, const Tensor& in, int64_t 
   reduce_blocks<R><<<dim3(static_cast<unsigned>(chunks), grid_y), kThreads, 0, L.stream>>>(ElemSource<In, R>{x, cols}, first,
                                                                                           rows, cols);
   check_launch(name);
-  const int G = group_width(chunks);
+  const int G = row_group_width(chunks);
   Sink<R> final_sink{out.raw_data(), nullptr, 1, index};
   reduce_groups<R><<<L.blocks(rows * G, kThreads), kThreads, 0, L.stream>>>(PartialSource<R>{partial.as<V>(), chunks},
                                                                             final_sink, rows, chunks, G);

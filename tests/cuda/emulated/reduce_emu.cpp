@@ -5,6 +5,7 @@
 #include <random>
 #include "core/dispatch.h"
 #include "cuda/math.cuh"
+#include "cuda/row_softmax.cuh"
 namespace pydl { namespace cuda {
 namespace emu {
 #include "reduce_section.inc"  // extracted by test_emulated_kernels.py
@@ -20,7 +21,7 @@ template <typename R, typename In>
 void reduce_rows(void* out, const In* x, int64_t rows, int64_t cols, bool index) {
   using V = typename R::V;
   if (cols <= kGroupCols) {
-    const int G = group_width(cols);
+    const int G = row_group_width(cols);
     Sink<R> sink{out, nullptr, 1, index};
     emulate(dim3(blocks_for(rows * G, kThreads)), dim3(kThreads), [&] { reduce_groups<R>(ElemSource<In, R>{x, cols}, sink, rows, cols, G); });
     return;
@@ -35,7 +36,7 @@ void reduce_rows(void* out, const In* x, int64_t rows, int64_t cols, bool index)
   std::vector<V> partial(rows * chunks);
   Sink<R> first{nullptr, partial.data(), chunks, index};
   emulate(dim3((unsigned)chunks, grid_y), dim3(kThreads), [&] { reduce_blocks<R>(ElemSource<In, R>{x, cols}, first, rows, cols); });
-  const int G = group_width(chunks);
+  const int G = row_group_width(chunks);
   Sink<R> fin{out, nullptr, 1, index};
   emulate(dim3(blocks_for(rows * G, kThreads)), dim3(kThreads), [&] { reduce_groups<R>(PartialSource<R>{partial.data(), chunks}, fin, rows, chunks, G); });
 }
